@@ -1,0 +1,20 @@
+// input<N>: the first entry of every network type, declaring the width of one input sample.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+namespace typenet {
+
+template <std::size_t N>
+struct input {
+    static_assert(N >= 1, "typenet::input<N>: N (the number of inputs) must be at least 1");
+    static constexpr std::size_t size = N;
+};
+
+template <class Layer>
+inline constexpr bool is_input_v = false;
+template <std::size_t N>
+inline constexpr bool is_input_v<input<N>> = true;
+
+}  // namespace typenet

@@ -1,0 +1,140 @@
+// Forward kernels of a dense layer followed by its activations:
+//   y[r][o] = activations(bias[o] + sum_k x[r][k] * w[k][o])      for Rows samples r
+//
+// Weights are stored input-major with the output dimension contiguous and padded to whole vectors
+// (w[k][o], o < padded_out). One micro-kernel serves a single sample and a batch: broadcast x[r][k], FMA
+// into a tile of output accumulators held in registers; no horizontal reductions, no transposes. A single
+// sample has one row, so the k loop is split into interleaved partial sums to keep ~8 independent FMA
+// chains in flight (latency, not throughput, bounds a small matrix-vector product). A single-output layer
+// (padded_out would waste a whole vector per input) is a dot product instead, stored as one row.
+#pragma once
+
+#include <cstddef>
+
+#include "../detail/simd.hpp"
+#include "../detail/static_for.hpp"
+
+namespace typenet::kernel {
+
+// Activations applied in order in the kernel's epilogue, while the results are still in registers.
+template <class... Activations>
+struct epilogue {
+    template <class Batch>
+    static Batch apply(Batch value) noexcept {
+        ((value = Activations::apply(value)), ...);
+        return value;
+    }
+};
+
+namespace detail {
+using typenet::detail::static_for;
+
+constexpr std::size_t min_size(std::size_t a, std::size_t b) noexcept { return a < b ? a : b; }
+
+// One register tile: Rows samples x Vectors output vectors, over all FanIn inputs, in Splits partial sums.
+template <class Arch, std::size_t FanIn, std::size_t PaddedOut, std::size_t Rows, std::size_t Vectors, std::size_t Splits,
+          class Epilogue, class T>
+inline void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t width = batch::size;
+    batch acc[Splits][Rows][Vectors];
+    static_for<Rows>([&](auto r) {
+        static_for<Vectors>([&](auto v) {
+            acc[0][r][v] = batch::load_aligned(bias + v * width);
+            static_for<Splits - 1>([&](auto s) { acc[s + 1][r][v] = batch(T(0)); });
+        });
+    });
+    constexpr std::size_t main_end = FanIn - FanIn % Splits;
+    for (std::size_t k = 0; k < main_end; k += Splits) {
+        static_for<Splits>([&](auto s) {
+            const T* w_row = w + (k + s) * PaddedOut;
+            batch w_vec[Vectors];
+            static_for<Vectors>([&](auto v) { w_vec[v] = batch::load_aligned(w_row + v * width); });
+            static_for<Rows>([&](auto r) {
+                const batch x_broadcast(x[r * x_stride + k + s]);
+                static_for<Vectors>([&](auto v) { acc[s][r][v] = xsimd::fma(x_broadcast, w_vec[v], acc[s][r][v]); });
+            });
+        });
+    }
+    static_for<FanIn % Splits>([&](auto s) {
+        const T* w_row = w + (main_end + s) * PaddedOut;
+        static_for<Rows>([&](auto r) {
+            const batch x_broadcast(x[r * x_stride + main_end + s]);
+            static_for<Vectors>([&](auto v) {
+                acc[s][r][v] = xsimd::fma(x_broadcast, batch::load_aligned(w_row + v * width), acc[s][r][v]);
+            });
+        });
+    });
+    static_for<Rows>([&](auto r) {
+        static_for<Vectors>([&](auto v) {
+            static_for<Splits - 1>([&](auto s) { acc[0][r][v] += acc[s + 1][r][v]; });
+            Epilogue::apply(acc[0][r][v]).store_aligned(y + r * y_stride + v * width);
+        });
+    });
+}
+
+// All output vectors for Rows samples, in column blocks that fit the register file.
+template <class Arch, std::size_t FanIn, std::size_t PaddedOut, std::size_t Rows, class Epilogue, class T>
+inline void dense_rows(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+    constexpr std::size_t width = xsimd::batch<T, Arch>::size;
+    constexpr std::size_t vectors = PaddedOut / width;
+    constexpr std::size_t registers = typenet::detail::vector_registers<Arch>;
+    // About 8 accumulator chains hide FMA latency (4 cycles, 2 per cycle); with one row they come from
+    // splitting k, with several rows from the rows themselves. Leave registers for weights and broadcasts.
+    constexpr std::size_t block = Rows == 1 ? min_size(vectors, 8) : min_size(vectors, registers == 32 ? 4 : 2);
+    constexpr std::size_t splits = Rows == 1 ? min_size(FanIn, block >= 8 ? 1 : block >= 4 ? 2 : 4) : 1;
+    static_for<(vectors + block - 1) / block>([&](auto b) {
+        constexpr std::size_t first = b * block;
+        constexpr std::size_t count = min_size(block, vectors - first);
+        dense_tile<Arch, FanIn, PaddedOut, Rows, count, splits, Epilogue>(x, x_stride, w + first * width, bias + first * width,
+                                                                           y + first * width, y_stride);
+    });
+}
+
+// Single output: y[r] = activations(bias + dot(x[r], w)). x may be unaligned (the caller's input).
+template <class Arch, std::size_t FanIn, class Epilogue, class T>
+inline T dense_dot(const T* x, const T* w, T bias) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t width = batch::size;
+    constexpr std::size_t full = FanIn / width;
+    constexpr std::size_t splits = min_size(full == 0 ? 1 : full, 4);
+    batch acc[splits];
+    static_for<splits>([&](auto s) { acc[s] = batch(T(0)); });
+    constexpr std::size_t main_end = full - full % splits;
+    for (std::size_t v = 0; v < main_end; v += splits)
+        static_for<splits>([&](auto s) {
+            acc[s] = xsimd::fma(batch::load_unaligned(x + (v + s) * width), batch::load_aligned(w + (v + s) * width), acc[s]);
+        });
+    static_for<full % splits>([&](auto s) {
+        constexpr std::size_t v = main_end + s;
+        acc[s] = xsimd::fma(batch::load_unaligned(x + v * width), batch::load_aligned(w + v * width), acc[s]);
+    });
+    static_for<splits - 1>([&](auto s) { acc[0] += acc[s + 1]; });
+    T sum = xsimd::hadd(acc[0]) + bias;
+    for (std::size_t k = full * width; k < FanIn; ++k) sum += x[k] * w[k];
+    return Epilogue::apply(batch(sum)).get(0);
+}
+
+}  // namespace detail
+
+// y[r * y_stride + o] for r < Rows, o < Layout::padded_out (padding lanes get activations(0)).
+template <class Layout, class Epilogue, std::size_t Rows, class T>
+inline void dense_forward(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+    using arch = typename Layout::arch;
+    if constexpr (Layout::is_dot) {
+        for (std::size_t r = 0; r < Rows; ++r)
+            y[r * y_stride] = detail::dense_dot<arch, Layout::fan_in, Epilogue>(x + r * x_stride, w, bias[0]);
+    } else {
+        constexpr std::size_t tile = typenet::detail::vector_registers<arch> == 32 ? 4 : 4;
+        constexpr std::size_t full_tiles = Rows == 1 ? 0 : Rows / tile;
+        for (std::size_t t = 0; t < full_tiles; ++t)
+            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, tile, Epilogue>(x + t * tile * x_stride, x_stride, w, bias,
+                                                                                         y + t * tile * y_stride, y_stride);
+        constexpr std::size_t rest = Rows - full_tiles * tile;
+        if constexpr (rest > 0)
+            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, rest, Epilogue>(
+                x + full_tiles * tile * x_stride, x_stride, w, bias, y + full_tiles * tile * y_stride, y_stride);
+    }
+}
+
+}  // namespace typenet::kernel

@@ -1,0 +1,3 @@
+#include <typenet/typenet.hpp>
+// expect: an activation must follow a dense layer
+typenet::network<typenet::input<3>, typenet::relu, typenet::dense<2>> net;

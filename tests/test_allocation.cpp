@@ -1,0 +1,72 @@
+// The hot path allocates nothing and is reentrant: forward is const and uses stack buffers only.
+#include "forward_check.hpp"
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <thread>
+#include <vector>
+
+namespace {
+std::atomic<long> allocations{0};
+}
+
+void* operator new(std::size_t size) {
+    ++allocations;
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t size, std::align_val_t alignment) {
+    ++allocations;
+    const std::size_t a = static_cast<std::size_t>(alignment);
+    if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+using namespace typenet;
+using Net = network<input<16>, dense<64>, relu, dense<64>, typenet::tanh, dense<8>, sigmoid>;
+
+TEST_CASE("the allocation counter sees allocations") {
+    const long before = allocations;
+    auto p = std::make_unique<int>(1);
+    CHECK(allocations == before + 1);
+}
+
+TEST_CASE("forward, operator() and forward_batch allocate nothing") {
+    auto net = std::make_unique<Net>();
+    auto batch_in = std::make_unique<std::array<Net::input_type, 50>>();
+    auto batch_out = std::make_unique<std::array<Net::output_type, 50>>();
+    const auto x = test::random_input<Net>(1);
+    Net::output_type y;
+    float checksum = 0;
+    const long before = allocations;
+    for (int i = 0; i < 100; ++i) {
+        net->forward(x, y);
+        checksum += net->operator()(x)[0] + y[1];
+        net->forward_batch(*batch_in, *batch_out);
+        checksum += (*batch_out)[49][7];
+    }
+    CHECK(allocations == before);
+    CHECK(std::isfinite(checksum));
+}
+
+TEST_CASE("one network, many threads: same results as one thread") {
+    auto net = std::make_unique<Net>();
+    net->initialize(5);
+    constexpr int samples = 256;
+    std::vector<Net::output_type> expected(samples);
+    for (int s = 0; s < samples; ++s) expected[s] = (*net)(test::random_input<Net>(s));
+    std::vector<int> mismatches(4, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < 50; ++round)
+                for (int s = 0; s < samples; ++s) mismatches[t] += (*net)(test::random_input<Net>(s)) != expected[s];
+        });
+    for (auto& thread : threads) thread.join();
+    for (int t = 0; t < 4; ++t) CHECK(mismatches[t] == 0);
+}

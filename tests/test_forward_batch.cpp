@@ -1,0 +1,47 @@
+// forward_batch<B>: register tiles of several samples and cache tiles of up to 32, any B.
+#include "forward_check.hpp"
+
+using namespace typenet;
+
+template <class Net, std::size_t B>
+void check_batch() {
+    using T = typename Net::value_type;
+    auto net = std::make_unique<Net>();
+    net->initialize(B);
+    auto x = std::make_unique<std::array<typename Net::input_type, B>>();
+    auto y = std::make_unique<std::array<typename Net::output_type, B>>();
+    for (std::size_t b = 0; b < B; ++b) (*x)[b] = test::random_input<Net>(b);
+    net->forward_batch(*x, *y);
+    double worst = 0;
+    for (std::size_t b = 0; b < B; ++b) {
+        const auto expected = reference::forward(*net, std::span<const T, Net::input_size>((*x)[b]));
+        for (std::size_t o = 0; o < Net::output_size; ++o)
+            worst = std::max(worst, std::abs((*y)[b][o] - expected[o]) / std::max(1.0, std::abs(expected[o])));
+    }
+    INFO("batch ", B);
+    CHECK(worst <= test::forward_tolerance<T>);
+}
+
+template <class Net>
+void check_batches() {
+    check_batch<Net, 1>();
+    check_batch<Net, 3>();
+    check_batch<Net, 4>();
+    check_batch<Net, 5>();
+    check_batch<Net, 32>();
+    check_batch<Net, 37>();
+    check_batch<Net, 100>();
+}
+
+TEST_CASE("float batches") {
+    check_batches<network<input<8>, dense<32>, typenet::tanh, dense<32>, typenet::tanh, dense<1>>>();
+    check_batches<network<input<16>, dense<64>, relu, dense<64>, relu, dense<8>>>();
+    check_batches<network<input<128>, dense<256>, relu, dense<256>, relu, dense<10>>>();
+    check_batches<network<input<7>, dense<17>, sigmoid, dense<33>, gelu, dense<3>, selu>>();
+}
+
+TEST_CASE("double batches") {
+    check_batches<basic_network<double, input<8>, dense<32>, typenet::tanh, dense<32>, typenet::tanh, dense<1>>>();
+    check_batches<basic_network<double, input<7>, dense<17>, leaky_relu<>, dense<65>, gelu, dense<3>, selu>>();
+    check_batches<basic_network<double, input<128>, dense<256>, relu, dense<10>>>();
+}

@@ -1,0 +1,30 @@
+// Forward pass (float): SIMD kernels against the scalar reference, for every activation and many widths.
+#include "forward_check.hpp"
+
+using namespace typenet;
+
+TEST_CASE("identity and no activation") { test::check_shapes<float, identity>(); }
+TEST_CASE("relu") { test::check_shapes<float, relu>(); }
+TEST_CASE("leaky_relu") { test::check_shapes<float, leaky_relu<0.1f>>(); }
+TEST_CASE("tanh") { test::check_shapes<float, typenet::tanh>(); }
+TEST_CASE("sigmoid") { test::check_shapes<float, sigmoid>(); }
+TEST_CASE("selu") { test::check_shapes<float, selu>(); }
+TEST_CASE("gelu") { test::check_shapes<float, gelu>(); }
+
+TEST_CASE("every initializer, stacked activations, consecutive dense layers") {
+    test::check_forward<basic_network<float, input<10>, dense<10, glorot_uniform>, dense<10, he_uniform>, relu, typenet::tanh,
+                                      dense<10, lecun_uniform, torch_default>, dense<1, glorot_normal>, dense<1, he_normal>,
+                                      dense<5, lecun_normal>, sigmoid, dense<9, keras_he_normal, normal<0.0, 0.5>>,
+                                      dense<9, orthogonal<>, uniform<-0.1, 0.1>>, selu, dense<3, torch_default, torch_default>>>();
+}
+
+TEST_CASE("forward and operator() agree, and are pure") {
+    using net_type = basic_network<float, input<6>, dense<20>, gelu, dense<4>>;
+    net_type net;
+    const auto x = test::random_input<net_type>(3);
+    typename net_type::output_type y;
+    net.forward(x, y);
+    CHECK(net(x) == y);
+    CHECK(net(std::span<const float, 6>(x)) == y);
+    CHECK(net(x) == y);
+}
