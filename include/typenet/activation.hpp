@@ -1,6 +1,7 @@
 // Element-wise activations. Each is a stateless policy with
 //   apply(batch)      the SIMD kernel (xsimd batch of any arch), used on the hot path
 //   reference(double) the scalar oracle, written with <cmath> only, for tests and typenet::reference
+//   is_piecewise_linear  cheap enough to apply on every accumulator register inside the dense kernel
 #pragma once
 
 #include <cmath>
@@ -16,12 +17,14 @@ struct activation_tag {};
 
 struct identity : detail::activation_tag {
     static constexpr std::string_view name = "identity";
+    static constexpr bool is_piecewise_linear = true;
     template <class Batch> static Batch apply(const Batch& x) noexcept { return x; }
     static double reference(double x) noexcept { return x; }
 };
 
 struct relu : detail::activation_tag {
     static constexpr std::string_view name = "relu";
+    static constexpr bool is_piecewise_linear = true;
     template <class Batch> static Batch apply(const Batch& x) noexcept { return xsimd::max(x, Batch(0)); }
     static double reference(double x) noexcept { return x > 0 ? x : 0; }
 };
@@ -30,6 +33,7 @@ struct relu : detail::activation_tag {
 template <float Slope = 0.01f>
 struct leaky_relu : detail::activation_tag {
     static constexpr std::string_view name = "leaky_relu";
+    static constexpr bool is_piecewise_linear = true;
     static constexpr float slope = Slope;
     template <class Batch> static Batch apply(const Batch& x) noexcept {
         return xsimd::select(x > Batch(0), x, x * Batch(static_cast<typename Batch::value_type>(Slope)));
@@ -39,12 +43,14 @@ struct leaky_relu : detail::activation_tag {
 
 struct tanh : detail::activation_tag {
     static constexpr std::string_view name = "tanh";
+    static constexpr bool is_piecewise_linear = false;
     template <class Batch> static Batch apply(const Batch& x) noexcept { return kernel::tanh(x); }
     static double reference(double x) noexcept { return std::tanh(x); }
 };
 
 struct sigmoid : detail::activation_tag {
     static constexpr std::string_view name = "sigmoid";
+    static constexpr bool is_piecewise_linear = false;
     // exp(-x) overflows to +inf below about -88 (float): 1 / inf = 0 is then the right answer.
     template <class Batch> static Batch apply(const Batch& x) noexcept { return Batch(1) / (Batch(1) + xsimd::exp(-x)); }
     static double reference(double x) noexcept { return 1 / (1 + std::exp(-x)); }
@@ -53,6 +59,7 @@ struct sigmoid : detail::activation_tag {
 // Klambauer et al. 2017, constants as PyTorch nn.SELU.
 struct selu : detail::activation_tag {
     static constexpr std::string_view name = "selu";
+    static constexpr bool is_piecewise_linear = false;
     static constexpr double alpha = 1.6732632423543772848170429916717;
     static constexpr double scale = 1.0507009873554804934193349852946;
     template <class Batch> static Batch apply(const Batch& x) noexcept {
@@ -66,6 +73,7 @@ struct selu : detail::activation_tag {
 // PyTorch nn.GELU() default: x * Phi(x) with the exact erf, not the tanh approximation.
 struct gelu : detail::activation_tag {
     static constexpr std::string_view name = "gelu";
+    static constexpr bool is_piecewise_linear = false;
     template <class Batch> static Batch apply(const Batch& x) noexcept {
         using T = typename Batch::value_type;
         // 1 + erf(x / sqrt 2) = erfc(-x / sqrt 2): the same function without the cancellation for x << 0.

@@ -10,15 +10,21 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../detail/simd.hpp"
 #include "../detail/static_for.hpp"
 
 namespace typenet::kernel {
 
-// Activations applied in order in the kernel's epilogue, while the results are still in registers.
+// The activations after a dense layer, applied in order. Piecewise-linear ones cost an instruction or two and
+// run on the accumulators while they are in registers. Transcendental ones (tanh, exp, erfc) run in one
+// loop over the stored outputs instead: inlined into every unrolled accumulator they would multiply compile
+// time and instruction-cache footprint for no gain, since the outputs are still in L1.
 template <class... Activations>
 struct epilogue {
+    static constexpr bool in_registers = (Activations::is_piecewise_linear && ...);
+
     template <class Batch>
     static Batch apply(Batch value) noexcept {
         ((value = Activations::apply(value)), ...);
@@ -125,15 +131,22 @@ inline void dense_forward(const T* x, std::size_t x_stride, const T* w, const T*
         for (std::size_t r = 0; r < Rows; ++r)
             y[r * y_stride] = detail::dense_dot<arch, Layout::fan_in, Epilogue>(x + r * x_stride, w, bias[0]);
     } else {
-        constexpr std::size_t tile = typenet::detail::vector_registers<arch> == 32 ? 4 : 4;
+        using tile_epilogue = std::conditional_t<Epilogue::in_registers, Epilogue, epilogue<>>;
+        constexpr std::size_t tile = 4;  // rows per register tile: 4 x 4 zmm or 4 x 2 ymm/xmm accumulators
         constexpr std::size_t full_tiles = Rows == 1 ? 0 : Rows / tile;
         for (std::size_t t = 0; t < full_tiles; ++t)
-            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, tile, Epilogue>(x + t * tile * x_stride, x_stride, w, bias,
-                                                                                         y + t * tile * y_stride, y_stride);
+            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, tile, tile_epilogue>(
+                x + t * tile * x_stride, x_stride, w, bias, y + t * tile * y_stride, y_stride);
         constexpr std::size_t rest = Rows - full_tiles * tile;
         if constexpr (rest > 0)
-            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, rest, Epilogue>(
+            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, rest, tile_epilogue>(
                 x + full_tiles * tile * x_stride, x_stride, w, bias, y + full_tiles * tile * y_stride, y_stride);
+        if constexpr (!Epilogue::in_registers) {
+            using batch = xsimd::batch<T, arch>;
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t o = 0; o < Layout::padded_out; o += batch::size)
+                    Epilogue::apply(batch::load_aligned(y + r * y_stride + o)).store_aligned(y + r * y_stride + o);
+        }
     }
 }
 
