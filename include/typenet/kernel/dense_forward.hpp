@@ -1,8 +1,8 @@
 // Forward kernels of a dense layer followed by its activations:
 //   y[r][o] = activations(bias[o] + sum_k x[r][k] * w[k][o])      for Rows samples r
 //
-// Weights are stored input-major with the output dimension contiguous and padded to whole vectors
-// (w[k][o], o < padded_out). One micro-kernel serves a single sample and a batch: broadcast x[r][k], FMA
+// Weights are stored input-major with the output dimension contiguous and padded to whole vectors, in
+// panels of up to 8 vectors: panel p holds w[k][o] for all k and its outputs o, row after row. One micro-kernel serves a single sample and a batch: broadcast x[r][k], FMA
 // into a tile of output accumulators held in registers; no horizontal reductions, no transposes. A single
 // sample has one row, so the k loop is split into interleaved partial sums to keep ~8 independent FMA
 // chains in flight (latency, not throughput, bounds a small matrix-vector product). A single-output layer
@@ -38,7 +38,8 @@ using typenet::detail::static_for;
 constexpr std::size_t min_size(std::size_t a, std::size_t b) noexcept { return a < b ? a : b; }
 
 // One register tile: Rows samples x Vectors output vectors, over all FanIn inputs, in Splits partial sums.
-template <class Arch, std::size_t FanIn, std::size_t PaddedOut, std::size_t Rows, std::size_t Vectors, std::size_t Splits,
+// w points at the tile's first column in its panel; consecutive inputs are RowStride elements apart.
+template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits,
           class Epilogue, class T>
 inline void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
     using batch = xsimd::batch<T, Arch>;
@@ -53,7 +54,7 @@ inline void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bi
     constexpr std::size_t main_end = FanIn - FanIn % Splits;
     for (std::size_t k = 0; k < main_end; k += Splits) {
         static_for<Splits>([&](auto s) {
-            const T* w_row = w + (k + s) * PaddedOut;
+            const T* w_row = w + (k + s) * RowStride;
             batch w_vec[Vectors];
             static_for<Vectors>([&](auto v) { w_vec[v] = batch::load_aligned(w_row + v * width); });
             static_for<Rows>([&](auto r) {
@@ -63,7 +64,7 @@ inline void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bi
         });
     }
     static_for<FanIn % Splits>([&](auto s) {
-        const T* w_row = w + (main_end + s) * PaddedOut;
+        const T* w_row = w + (main_end + s) * RowStride;
         static_for<Rows>([&](auto r) {
             const batch x_broadcast(x[r * x_stride + main_end + s]);
             static_for<Vectors>([&](auto v) {
@@ -79,21 +80,28 @@ inline void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bi
     });
 }
 
-// All output vectors for Rows samples, in column blocks that fit the register file.
-template <class Arch, std::size_t FanIn, std::size_t PaddedOut, std::size_t Rows, class Epilogue, class T>
+// All output vectors for Rows samples: panel by panel (each a contiguous [FanIn][panel width] block, so the
+// weights stream sequentially), in column blocks that fit the register file.
+template <class Arch, class Layout, std::size_t Rows, class Epilogue, class T>
 inline void dense_rows(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
     constexpr std::size_t width = xsimd::batch<T, Arch>::size;
-    constexpr std::size_t vectors = PaddedOut / width;
     constexpr std::size_t registers = typenet::detail::vector_registers<Arch>;
     // About 8 accumulator chains hide FMA latency (4 cycles, 2 per cycle); with one row they come from
     // splitting k, with several rows from the rows themselves. Leave registers for weights and broadcasts.
-    constexpr std::size_t block = Rows == 1 ? min_size(vectors, 8) : min_size(vectors, registers == 32 ? 4 : 2);
-    constexpr std::size_t splits = Rows == 1 ? min_size(FanIn, block >= 8 ? 1 : block >= 4 ? 2 : 4) : 1;
-    static_for<(vectors + block - 1) / block>([&](auto b) {
-        constexpr std::size_t first = b * block;
-        constexpr std::size_t count = min_size(block, vectors - first);
-        dense_tile<Arch, FanIn, PaddedOut, Rows, count, splits, Epilogue>(x, x_stride, w + first * width, bias + first * width,
-                                                                           y + first * width, y_stride);
+    constexpr std::size_t max_block = Rows == 1 ? 8 : registers == 32 ? 4 : 2;
+    static_for<Layout::panel_count>([&](auto p) {
+        constexpr std::size_t panel_first = p * Layout::panel_width;
+        constexpr std::size_t panel_width = Layout::panel_width_of(p);
+        constexpr std::size_t vectors = panel_width / width;
+        constexpr std::size_t block = min_size(vectors, max_block);
+        constexpr std::size_t splits = Rows == 1 ? min_size(Layout::fan_in, (8 + block - 1) / block) : 1;
+        const T* panel = w + panel_first * Layout::fan_in;
+        static_for<(vectors + block - 1) / block>([&](auto b) {
+            constexpr std::size_t first = b * block;
+            constexpr std::size_t count = min_size(block, vectors - first);
+            dense_tile<Arch, Layout::fan_in, panel_width, Rows, count, splits, Epilogue>(
+                x, x_stride, panel + first * width, bias + panel_first + first * width, y + panel_first + first * width, y_stride);
+        });
     });
 }
 
@@ -135,11 +143,11 @@ inline void dense_forward(const T* x, std::size_t x_stride, const T* w, const T*
         constexpr std::size_t tile = 4;  // rows per register tile: 4 x 4 zmm or 4 x 2 ymm/xmm accumulators
         constexpr std::size_t full_tiles = Rows == 1 ? 0 : Rows / tile;
         for (std::size_t t = 0; t < full_tiles; ++t)
-            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, tile, tile_epilogue>(
+            detail::dense_rows<arch, Layout, tile, tile_epilogue>(
                 x + t * tile * x_stride, x_stride, w, bias, y + t * tile * y_stride, y_stride);
         constexpr std::size_t rest = Rows - full_tiles * tile;
         if constexpr (rest > 0)
-            detail::dense_rows<arch, Layout::fan_in, Layout::padded_out, rest, tile_epilogue>(
+            detail::dense_rows<arch, Layout, rest, tile_epilogue>(
                 x + full_tiles * tile * x_stride, x_stride, w, bias, y + full_tiles * tile * y_stride, y_stride);
         if constexpr (!Epilogue::in_registers) {
             using batch = xsimd::batch<T, arch>;

@@ -1,0 +1,69 @@
+// Small timing harness shared by the benchmarks: pin to one core, interleave the contenders in every
+// repetition (so machine noise hits all of them alike), report median and minimum per call.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <sched.h>
+
+namespace bench {
+
+// Keeps a value alive without a function call: the compiler must assume the asm reads it.
+template <class T>
+inline void escape(const T& value) {
+    asm volatile("" : : "r"(&value) : "memory");
+}
+
+inline int pin_to_core(int core) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(core, &set);
+    return sched_setaffinity(0, sizeof set, &set) == 0 ? core : -1;
+}
+
+struct timing {
+    double median_ns = 0, min_ns = 0;
+};
+
+inline timing summarize(std::vector<double> samples) {
+    std::sort(samples.begin(), samples.end());
+    return {samples[samples.size() / 2], samples.front()};
+}
+
+// Runs `run(calls)` once to warm up, then `repetitions` times, returning per-call nanoseconds.
+template <class Run>
+double time_per_call(Run&& run, int calls) {
+    const auto start = std::chrono::steady_clock::now();
+    run(calls);
+    const auto stop = std::chrono::steady_clock::now();
+    return std::chrono::duration<double, std::nano>(stop - start).count() / calls;
+}
+
+struct options {
+    int repetitions = 301;
+    bool quick = false;
+};
+
+inline options parse(int argc, char** argv) {
+    options result;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--quick")) {
+            result.quick = true;
+            result.repetitions = 3;
+        } else if (!std::strcmp(argv[i], "--repetitions") && i + 1 < argc) {
+            result.repetitions = std::atoi(argv[++i]);
+        } else {
+            std::fprintf(stderr, "usage: %s [--quick] [--repetitions N]\n", argv[0]);
+            std::exit(2);
+        }
+    }
+    return result;
+}
+
+}  // namespace bench
