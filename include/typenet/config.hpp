@@ -12,3 +12,14 @@
 #ifndef TYPENET_ASSERT
 #define TYPENET_ASSERT(condition) assert(condition)
 #endif
+
+// Kernels are small and called once per layer: inlining them all into forward() lets the compiler keep
+// the whole network's schedule in one function. clang's inliner otherwise gives up on the larger tiles.
+// The lambdas of static_for need the attribute too: clang leaves them as calls inside unrolled loops.
+#if defined(__GNUC__) || defined(__clang__)
+#define TYPENET_ALWAYS_INLINE inline __attribute__((always_inline))
+#define TYPENET_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define TYPENET_ALWAYS_INLINE inline
+#define TYPENET_INLINE_LAMBDA
+#endif

@@ -14,6 +14,7 @@
 
 #include "config.hpp"
 #include "detail/plan.hpp"
+#include "detail/static_for.hpp"
 #include "kernel/dense_forward.hpp"
 
 namespace typenet {
@@ -170,7 +171,7 @@ private:
     const T* run_stages(const T* x, std::size_t x_stride, T* buffer_a, T* buffer_b, std::size_t buffer_stride) const noexcept {
         const T* signal = x;
         std::size_t signal_stride = x_stride;
-        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<plan::stage_count>>([&](auto stage) {
+        detail::static_for<plan::stage_count>([&](auto stage) TYPENET_INLINE_LAMBDA {
             constexpr std::size_t s = decltype(stage)::value;
             constexpr std::size_t i = plan::stage_begin[s];
             using layout = typename plan::template layout<i>;

@@ -3,14 +3,16 @@
 #pragma once
 
 #include <cstddef>
+
+#include "../config.hpp"
 #include <type_traits>
 #include <utility>
 
 namespace typenet::detail {
 
 template <std::size_t Count, class Function>
-constexpr void static_for(Function&& function) {
-    [&]<std::size_t... Index>(std::index_sequence<Index...>) {
+TYPENET_ALWAYS_INLINE constexpr void static_for(Function&& function) {
+    [&]<std::size_t... Index>(std::index_sequence<Index...>) TYPENET_INLINE_LAMBDA {
         (function(std::integral_constant<std::size_t, Index>{}), ...);
     }(std::make_index_sequence<Count>{});
 }

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "../config.hpp"
 #include "../detail/simd.hpp"
 #include "../detail/static_for.hpp"
 
@@ -41,40 +42,40 @@ constexpr std::size_t min_size(std::size_t a, std::size_t b) noexcept { return a
 // w points at the tile's first column in its panel; consecutive inputs are RowStride elements apart.
 template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits,
           class Epilogue, class T>
-inline void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
     batch acc[Splits][Rows][Vectors];
-    static_for<Rows>([&](auto r) {
-        static_for<Vectors>([&](auto v) {
+    static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
             acc[0][r][v] = batch::load_aligned(bias + v * width);
-            static_for<Splits - 1>([&](auto s) { acc[s + 1][r][v] = batch(T(0)); });
+            static_for<Splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[s + 1][r][v] = batch(T(0)); });
         });
     });
     constexpr std::size_t main_end = FanIn - FanIn % Splits;
     for (std::size_t k = 0; k < main_end; k += Splits) {
-        static_for<Splits>([&](auto s) {
+        static_for<Splits>([&](auto s) TYPENET_INLINE_LAMBDA {
             const T* w_row = w + (k + s) * RowStride;
             batch w_vec[Vectors];
-            static_for<Vectors>([&](auto v) { w_vec[v] = batch::load_aligned(w_row + v * width); });
-            static_for<Rows>([&](auto r) {
+            static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { w_vec[v] = batch::load_aligned(w_row + v * width); });
+            static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
                 const batch x_broadcast(x[r * x_stride + k + s]);
-                static_for<Vectors>([&](auto v) { acc[s][r][v] = xsimd::fma(x_broadcast, w_vec[v], acc[s][r][v]); });
+                static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[s][r][v] = typenet::detail::fma(x_broadcast, w_vec[v], acc[s][r][v]); });
             });
         });
     }
-    static_for<FanIn % Splits>([&](auto s) {
+    static_for<FanIn % Splits>([&](auto s) TYPENET_INLINE_LAMBDA {
         const T* w_row = w + (main_end + s) * RowStride;
-        static_for<Rows>([&](auto r) {
+        static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
             const batch x_broadcast(x[r * x_stride + main_end + s]);
-            static_for<Vectors>([&](auto v) {
-                acc[s][r][v] = xsimd::fma(x_broadcast, batch::load_aligned(w_row + v * width), acc[s][r][v]);
+            static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+                acc[s][r][v] = typenet::detail::fma(x_broadcast, batch::load_aligned(w_row + v * width), acc[s][r][v]);
             });
         });
     });
-    static_for<Rows>([&](auto r) {
-        static_for<Vectors>([&](auto v) {
-            static_for<Splits - 1>([&](auto s) { acc[0][r][v] += acc[s + 1][r][v]; });
+    static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+            static_for<Splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0][r][v] += acc[s + 1][r][v]; });
             Epilogue::apply(acc[0][r][v]).store_aligned(y + r * y_stride + v * width);
         });
     });
@@ -83,20 +84,20 @@ inline void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bi
 // All output vectors for Rows samples: panel by panel (each a contiguous [FanIn][panel width] block, so the
 // weights stream sequentially), in column blocks that fit the register file.
 template <class Arch, class Layout, std::size_t Rows, class Epilogue, class T>
-inline void dense_rows(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+TYPENET_ALWAYS_INLINE void dense_rows(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
     constexpr std::size_t width = xsimd::batch<T, Arch>::size;
     constexpr std::size_t registers = typenet::detail::vector_registers<Arch>;
     // About 8 accumulator chains hide FMA latency (4 cycles, 2 per cycle); with one row they come from
     // splitting k, with several rows from the rows themselves. Leave registers for weights and broadcasts.
     constexpr std::size_t max_block = Rows == 1 ? 8 : registers == 32 ? 4 : 2;
-    static_for<Layout::panel_count>([&](auto p) {
+    static_for<Layout::panel_count>([&](auto p) TYPENET_INLINE_LAMBDA {
         constexpr std::size_t panel_first = p * Layout::panel_width;
         constexpr std::size_t panel_width = Layout::panel_width_of(p);
         constexpr std::size_t vectors = panel_width / width;
         constexpr std::size_t block = min_size(vectors, max_block);
         constexpr std::size_t splits = Rows == 1 ? min_size(Layout::fan_in, (8 + block - 1) / block) : 1;
         const T* panel = w + panel_first * Layout::fan_in;
-        static_for<(vectors + block - 1) / block>([&](auto b) {
+        static_for<(vectors + block - 1) / block>([&](auto b) TYPENET_INLINE_LAMBDA {
             constexpr std::size_t first = b * block;
             constexpr std::size_t count = min_size(block, vectors - first);
             dense_tile<Arch, Layout::fan_in, panel_width, Rows, count, splits, Epilogue>(
@@ -107,23 +108,23 @@ inline void dense_rows(const T* x, std::size_t x_stride, const T* w, const T* bi
 
 // Single output: y[r] = activations(bias + dot(x[r], w)). x may be unaligned (the caller's input).
 template <class Arch, std::size_t FanIn, class Epilogue, class T>
-inline T dense_dot(const T* x, const T* w, T bias) noexcept {
+TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias) noexcept {
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
     constexpr std::size_t full = FanIn / width;
     constexpr std::size_t splits = min_size(full == 0 ? 1 : full, 4);
     batch acc[splits];
-    static_for<splits>([&](auto s) { acc[s] = batch(T(0)); });
+    static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA { acc[s] = batch(T(0)); });
     constexpr std::size_t main_end = full - full % splits;
     for (std::size_t v = 0; v < main_end; v += splits)
-        static_for<splits>([&](auto s) {
-            acc[s] = xsimd::fma(batch::load_unaligned(x + (v + s) * width), batch::load_aligned(w + (v + s) * width), acc[s]);
+        static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
+            acc[s] = typenet::detail::fma(batch::load_unaligned(x + (v + s) * width), batch::load_aligned(w + (v + s) * width), acc[s]);
         });
-    static_for<full % splits>([&](auto s) {
+    static_for<full % splits>([&](auto s) TYPENET_INLINE_LAMBDA {
         constexpr std::size_t v = main_end + s;
-        acc[s] = xsimd::fma(batch::load_unaligned(x + v * width), batch::load_aligned(w + v * width), acc[s]);
+        acc[s] = typenet::detail::fma(batch::load_unaligned(x + v * width), batch::load_aligned(w + v * width), acc[s]);
     });
-    static_for<splits - 1>([&](auto s) { acc[0] += acc[s + 1]; });
+    static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0] += acc[s + 1]; });
     T sum = xsimd::hadd(acc[0]) + bias;
     for (std::size_t k = full * width; k < FanIn; ++k) sum += x[k] * w[k];
     return Epilogue::apply(batch(sum)).get(0);
@@ -133,7 +134,7 @@ inline T dense_dot(const T* x, const T* w, T bias) noexcept {
 
 // y[r * y_stride + o] for r < Rows, o < Layout::padded_out (padding lanes get activations(0)).
 template <class Layout, class Epilogue, std::size_t Rows, class T>
-inline void dense_forward(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
     using arch = typename Layout::arch;
     if constexpr (Layout::is_dot) {
         for (std::size_t r = 0; r < Rows; ++r)

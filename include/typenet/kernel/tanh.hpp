@@ -24,14 +24,14 @@ inline Batch tanh(const Batch& x) noexcept {
         const Batch t2 = t * t;
         const Batch t4 = t2 * t2;
         // P(t) = (p0 + p1 t) + (p2 + p3 t) t^2 + (p4 + p5 t) t^4
-        const Batch p01 = xsimd::fma(Batch(0.12919506895832644f), t, Batch(0.99999994291646843f));
-        const Batch p23 = xsimd::fma(Batch(9.2699150902561651e-06f), t, Batch(0.0029210533286857833f));
-        const Batch p45 = xsimd::fma(Batch(1.8270944697207472e-11f), t, Batch(-1.2787251957037819e-08f));
-        const Batch p = xsimd::fma(p45, t4, xsimd::fma(p23, t2, p01));
+        const Batch p01 = typenet::detail::fma(Batch(0.12919506895832644f), t, Batch(0.99999994291646843f));
+        const Batch p23 = typenet::detail::fma(Batch(9.2699150902561651e-06f), t, Batch(0.0029210533286857833f));
+        const Batch p45 = typenet::detail::fma(Batch(1.8270944697207472e-11f), t, Batch(-1.2787251957037819e-08f));
+        const Batch p = typenet::detail::fma(p45, t4, typenet::detail::fma(p23, t2, p01));
         // Q(t) = (1 + q1 t) + (q2 + q3 t) t^2
-        const Batch q01 = xsimd::fma(Batch(0.46252791551297423f), t, Batch(1.0f));
-        const Batch q23 = xsimd::fma(Batch(0.00022813939332042544f), t, Batch(0.023764383411003818f));
-        const Batch q = xsimd::fma(q23, t2, q01);
+        const Batch q01 = typenet::detail::fma(Batch(0.46252791551297423f), t, Batch(1.0f));
+        const Batch q23 = typenet::detail::fma(Batch(0.00022813939332042544f), t, Batch(0.023764383411003818f));
+        const Batch q = typenet::detail::fma(q23, t2, q01);
         return xsimd::min(xsimd::max(clamped * p / q, Batch(-1.0f)), Batch(1.0f));
     } else {
         return xsimd::tanh(x);
