@@ -19,6 +19,9 @@
 
 namespace typenet {
 
+template <class Net, class Loss, class Optimizer, std::size_t Batch>
+class trainer;
+
 namespace detail {
 
 template <class T, class First, class... Layers>
@@ -43,6 +46,8 @@ template <class T, class First, class... Layers>
 class basic_network {
     static_assert(detail::network_checks<T, First, Layers...>::ok);
     using plan = detail::plan<T, detail::input_size_of<First>, Layers...>;
+    template <class Net, class Loss, class Optimizer, std::size_t Batch>
+    friend class trainer;
 
 public:
     using value_type = T;

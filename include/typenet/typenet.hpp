@@ -10,3 +10,6 @@
 #include "random.hpp"
 #include "reference.hpp"
 #include "summary.hpp"
+#include "loss.hpp"
+#include "optim.hpp"
+#include "trainer.hpp"

@@ -1,0 +1,85 @@
+// Fused optimizer updates over a whole parameter block: one pass reads parameter, gradient and moments
+// once. Sizes are multiples of 64 bytes (the block's padding), so there is no scalar tail; padding lanes
+// have zero parameter, gradient and moments and stay exactly zero under every update.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+
+#include "../detail/simd.hpp"
+
+namespace typenet::kernel {
+
+template <class T>
+using block_batch = xsimd::batch<T, typenet::detail::wide_arch>;
+
+// Sum of squares (for gradient clipping), in double so the norm does not depend on the summation order.
+template <class T, std::size_t Size>
+double squared_norm(const T* values) noexcept {
+    using batch = block_batch<T>;
+    batch partial[4] = {batch(T(0)), batch(T(0)), batch(T(0)), batch(T(0))};
+    static_assert(Size % batch::size == 0);
+    std::size_t i = 0;
+    for (; i + 4 * batch::size <= Size; i += 4 * batch::size)
+        for (std::size_t j = 0; j < 4; ++j) {
+            const batch v = batch::load_aligned(values + i + j * batch::size);
+            partial[j] = typenet::detail::fma(v, v, partial[j]);
+        }
+    for (; i < Size; i += batch::size) {
+        const batch v = batch::load_aligned(values + i);
+        partial[0] = typenet::detail::fma(v, v, partial[0]);
+    }
+    double sum = 0;
+    for (const batch& p : partial) sum += double(xsimd::hadd(p));
+    return sum;
+}
+
+// SGD with momentum (PyTorch semantics: no dampening; the first step sets buf = g).
+template <class T, std::size_t Size>
+void sgd_update(T* parameters, const T* gradient, T* momentum_buffer, T lr, T momentum, T gradient_scale, bool first_step) noexcept {
+    using batch = block_batch<T>;
+    for (std::size_t i = 0; i < Size; i += batch::size) {
+        const batch g = batch::load_aligned(gradient + i) * batch(gradient_scale);
+        batch direction = g;
+        if (momentum != T(0)) {
+            direction = first_step ? g : typenet::detail::fma(batch(momentum), batch::load_aligned(momentum_buffer + i), g);
+            direction.store_aligned(momentum_buffer + i);
+        }
+        typenet::detail::fma(batch(-lr), direction, batch::load_aligned(parameters + i)).store_aligned(parameters + i);
+    }
+}
+
+struct adam_coefficients {
+    double lr, beta1, beta2, eps, weight_decay;
+    bool decoupled;
+    long step;  // 1 at the first update
+};
+
+// Adam / AdamW exactly as torch.optim (single-tensor path): m, v updated in place, bias-corrected step.
+template <class T, std::size_t Size>
+void adam_update(T* parameters, const T* gradient, T* first_moment, T* second_moment, const adam_coefficients& c,
+                 T gradient_scale) noexcept {
+    using batch = block_batch<T>;
+    const T beta1 = T(c.beta1), beta2 = T(c.beta2), one_minus_beta1 = T(1 - c.beta1), one_minus_beta2 = T(1 - c.beta2);
+    const double bias_correction1 = 1 - std::pow(c.beta1, double(c.step));
+    const double bias_correction2 = 1 - std::pow(c.beta2, double(c.step));
+    const T step_size = T(c.lr / bias_correction1);
+    const T inverse_bias_correction2_sqrt = T(1 / std::sqrt(bias_correction2));
+    const T eps = T(c.eps);
+    const T l2 = c.decoupled ? T(0) : T(c.weight_decay);
+    const T decay = c.decoupled ? T(1 - c.lr * c.weight_decay) : T(1);
+    for (std::size_t i = 0; i < Size; i += batch::size) {
+        batch p = batch::load_aligned(parameters + i);
+        batch g = batch::load_aligned(gradient + i) * batch(gradient_scale);
+        if (l2 != T(0)) g = typenet::detail::fma(batch(l2), p, g);
+        if (decay != T(1)) p = p * batch(decay);
+        const batch m = typenet::detail::fma(batch(one_minus_beta1), g, batch::load_aligned(first_moment + i) * batch(beta1));
+        const batch v = typenet::detail::fma(batch(one_minus_beta2) * g, g, batch::load_aligned(second_moment + i) * batch(beta2));
+        m.store_aligned(first_moment + i);
+        v.store_aligned(second_moment + i);
+        const batch denominator = xsimd::sqrt(v) * batch(inverse_bias_correction2_sqrt) + batch(eps);
+        (p - batch(step_size) * (m / denominator)).store_aligned(parameters + i);
+    }
+}
+
+}  // namespace typenet::kernel

@@ -1,0 +1,210 @@
+// trainer<Net, Loss, Optimizer, Batch>: everything training needs and a deployed network does not.
+//
+// The trainer owns the activations of a batch (every layer's output, for the backward pass), two gradient
+// ping-pong buffers, the parameter gradient (laid out like the network's parameter block) and the
+// optimizer moments. They are allocated once, in the constructor; step() allocates nothing.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <memory>
+#include <type_traits>
+
+#include "config.hpp"
+#include "detail/static_for.hpp"
+#include "kernel/dense_backward.hpp"
+#include "kernel/dense_forward.hpp"
+#include "kernel/optimizer.hpp"
+#include "loss.hpp"
+#include "network.hpp"
+#include "optim.hpp"
+
+namespace typenet {
+
+template <class Net, class Loss, class Optimizer, std::size_t Batch>
+class trainer {
+    static_assert(Batch >= 1, "typenet::trainer<Net, Loss, Optimizer, Batch>: Batch must be at least 1");
+    static_assert(std::is_same_v<Optimizer, sgd> || std::is_same_v<Optimizer, adam>,
+                  "typenet::trainer: the optimizer must be typenet::sgd or typenet::adam");
+    static_assert(!std::is_same_v<Loss, softmax_cross_entropy> || Net::output_size >= 2,
+                  "typenet::trainer: softmax_cross_entropy needs at least two outputs (classes)");
+
+    using T = typename Net::value_type;
+    using plan = typename Net::plan;
+    static constexpr std::size_t layer_count = Net::layer_count;
+    static constexpr std::size_t row_alignment = detail::storage_alignment / sizeof(T);
+
+    // Width of layer i's output rows in the activation buffers: its stage's padded width, whole cache lines.
+    static constexpr std::array<std::size_t, layer_count> row_width = []<std::size_t... I>(std::index_sequence<I...>) {
+        std::array<std::size_t, layer_count> widths{};
+        std::size_t stage_width = 0;
+        ((stage_width = plan::is_dense[I] ? detail::round_up(plan::template layout<I>::padded_out, row_alignment) : stage_width,
+          widths[I] = stage_width),
+         ...);
+        return widths;
+    }(std::make_index_sequence<layer_count>{});
+    static constexpr std::array<std::size_t, layer_count + 1> activation_offset = [] {
+        std::array<std::size_t, layer_count + 1> offsets{};
+        for (std::size_t i = 0; i < layer_count; ++i) offsets[i + 1] = offsets[i] + Batch * row_width[i];
+        return offsets;
+    }();
+    static constexpr std::size_t delta_width = [] {
+        std::size_t widest = detail::round_up(Net::input_size, row_alignment);
+        for (std::size_t w : row_width) widest = w > widest ? w : widest;
+        return widest;
+    }();
+    static constexpr std::size_t moment_count = std::is_same_v<Optimizer, adam> ? 2 : 1;
+
+    struct state {
+        alignas(detail::storage_alignment) std::array<T, activation_offset[layer_count]> activations{};
+        alignas(detail::storage_alignment) std::array<T, Batch * delta_width> delta[2]{};
+        alignas(detail::storage_alignment) std::array<T, Net::storage_size> gradient{};
+        alignas(detail::storage_alignment) std::array<T, Net::storage_size> moments[moment_count]{};
+    };
+
+public:
+    using input_batch = std::array<typename Net::input_type, Batch>;
+    using target_batch = typename Loss::template target_type<T, Net::output_size, Batch>;
+    static constexpr std::size_t batch_size = Batch;
+
+    explicit trainer(Optimizer optimizer = {}) : optimizer_(optimizer), state_(std::make_unique<state>()) {}
+
+    // Forward, loss, backward and optimizer update on one batch. Returns the batch's mean loss before the
+    // update (PyTorch's loss.item()).
+    T step(Net& net, const input_batch& x, const target_batch& y) {
+        check_targets(y);
+        forward(net, x);
+        const T loss = Loss::template evaluate<T, Net::output_size, Batch>(output_rows(), row_width[layer_count - 1], y,
+                                                                           state_->delta[0].data());
+        clear_delta_padding();
+        backward(net, x);
+        update(net);
+        return loss;
+    }
+
+    // Mean loss of a batch, without gradients or update.
+    T loss(const Net& net, const input_batch& x, const target_batch& y) {
+        check_targets(y);
+        forward(net, x);
+        return Loss::template evaluate<T, Net::output_size, Batch>(output_rows(), row_width[layer_count - 1], y, nullptr);
+    }
+
+    // Clip the global L2 norm of the gradient to max_norm before each update (torch.nn.utils.clip_grad_norm_);
+    // 0 turns clipping off (the default).
+    void set_clip_norm(T max_norm) noexcept { clip_norm_ = max_norm; }
+    T clip_norm() const noexcept { return clip_norm_; }
+
+    // Gradient of the last step's mean loss (no weight decay, before clipping), PyTorch layout.
+    template <std::size_t I>
+    T weight_gradient(std::size_t out, std::size_t in) const noexcept {
+        static_assert(I < layer_count && plan::is_dense[I], "typenet: weight_gradient<I>: layer I is not a dense layer");
+        TYPENET_ASSERT(out < plan::widths[I + 1] && in < plan::widths[I]);
+        return state_->gradient[plan::offsets[I] + plan::template layout<I>::weight_index(out, in)];
+    }
+    template <std::size_t I>
+    T bias_gradient(std::size_t out) const noexcept {
+        static_assert(I < layer_count && plan::is_dense[I], "typenet: bias_gradient<I>: layer I is not a dense layer");
+        TYPENET_ASSERT(out < plan::widths[I + 1]);
+        return state_->gradient[plan::offsets[I] + plan::template layout<I>::weight_storage + out];
+    }
+
+    const Optimizer& optimizer() const noexcept { return optimizer_; }
+    long steps() const noexcept { return steps_; }
+
+private:
+    static void check_targets(const target_batch& y) {
+        if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); })
+            Loss::template check<T, Net::output_size, Batch>(y);
+    }
+
+    T* layer_rows(std::size_t i) noexcept { return state_->activations.data() + activation_offset[i]; }
+    const T* output_rows() noexcept { return layer_rows(layer_count - 1); }
+
+    void forward(const Net& net, const input_batch& x) noexcept {
+        detail::static_for<layer_count>([&](auto index) {
+            constexpr std::size_t i = decltype(index)::value;
+            const T* input = i == 0 ? x[0].data() : layer_rows(i - 1);
+            const std::size_t input_stride = i == 0 ? Net::input_size : row_width[i == 0 ? 0 : i - 1];
+            T* output = layer_rows(i);
+            if constexpr (plan::is_dense[i]) {
+                using layout = typename plan::template layout<i>;
+                const T* weights = net.parameters_.data() + plan::offsets[i];
+                kernel::dense_forward<layout, kernel::epilogue<>, Batch>(input, input_stride, weights, weights + layout::weight_storage,
+                                                                         output, row_width[i]);
+            } else {
+                using activation = typename Net::template layer<i>;
+                using batch = kernel::block_batch<T>;
+                for (std::size_t e = 0; e < Batch * row_width[i]; e += batch::size)
+                    activation::apply(batch::load_aligned(input + e)).store_aligned(output + e);
+            }
+        });
+    }
+
+    // The loss writes gradients for the first output_size entries of each row; the rest must be zero.
+    void clear_delta_padding() noexcept {
+        constexpr std::size_t width = row_width[layer_count - 1];
+        for (std::size_t b = 0; b < Batch; ++b)
+            for (std::size_t o = Net::output_size; o < width; ++o) state_->delta[0][b * width + o] = T(0);
+    }
+
+    void backward(const Net& net, const input_batch& x) noexcept {
+        int current = 0;  // state_->delta[current] holds d loss / d (output of layer i), rows of row_width[i]
+        detail::static_for<layer_count>([&](auto reverse_index) {
+            constexpr std::size_t i = layer_count - 1 - decltype(reverse_index)::value;
+            T* delta = state_->delta[current].data();
+            if constexpr (plan::is_dense[i]) {
+                using layout = typename plan::template layout<i>;
+                const T* input = i == 0 ? x[0].data() : layer_rows(i == 0 ? 0 : i - 1);
+                const std::size_t input_stride = i == 0 ? Net::input_size : row_width[i == 0 ? 0 : i - 1];
+                T* weight_gradient = state_->gradient.data() + plan::offsets[i];
+                kernel::dense_parameter_gradient<layout, Batch>(input, input_stride, delta, row_width[i], weight_gradient,
+                                                                weight_gradient + layout::weight_storage);
+                if constexpr (i > 0) {
+                    const T* weights = net.parameters_.data() + plan::offsets[i];
+                    kernel::dense_input_gradient<layout, Batch>(delta, row_width[i], weights, state_->delta[1 - current].data(),
+                                                                row_width[i - 1], row_width[i - 1]);
+                    current = 1 - current;
+                }
+            } else {
+                // Same row width in and out: the derivative is applied in place.
+                using activation = typename Net::template layer<i>;
+                using batch = kernel::block_batch<T>;
+                const T* input = layer_rows(i - 1);
+                const T* output = layer_rows(i);
+                for (std::size_t e = 0; e < Batch * row_width[i]; e += batch::size) {
+                    const batch d = activation::derivative(batch::load_aligned(input + e), batch::load_aligned(output + e));
+                    (batch::load_aligned(delta + e) * d).store_aligned(delta + e);
+                }
+            }
+        });
+    }
+
+    void update(Net& net) noexcept {
+        ++steps_;
+        T scale = T(1);
+        if (clip_norm_ > T(0)) {
+            const double norm = std::sqrt(kernel::squared_norm<T, Net::storage_size>(state_->gradient.data()));
+            const double coefficient = double(clip_norm_) / (norm + 1e-6);
+            if (coefficient < 1) scale = T(coefficient);
+        }
+        T* parameters = net.parameters_.data();
+        const T* gradient = state_->gradient.data();
+        if constexpr (std::is_same_v<Optimizer, sgd>) {
+            kernel::sgd_update<T, Net::storage_size>(parameters, gradient, state_->moments[0].data(), T(optimizer_.lr),
+                                                     T(optimizer_.momentum), scale, steps_ == 1);
+        } else {
+            const kernel::adam_coefficients coefficients{optimizer_.lr,           optimizer_.beta1,     optimizer_.beta2, optimizer_.eps,
+                                                         optimizer_.weight_decay, optimizer_.decoupled, steps_};
+            kernel::adam_update<T, Net::storage_size>(parameters, gradient, state_->moments[0].data(), state_->moments[1].data(),
+                                                      coefficients, scale);
+        }
+    }
+
+    Optimizer optimizer_;
+    std::unique_ptr<state> state_;
+    T clip_norm_ = 0;
+    long steps_ = 0;
+};
+
+}  // namespace typenet

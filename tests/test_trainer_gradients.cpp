@@ -1,0 +1,39 @@
+// Backward pass: analytic gradients against finite differences (double), for every activation, every
+// loss, widths that are and are not multiples of the SIMD width, and several depths.
+#include "gradient_check.hpp"
+
+using namespace typenet;
+
+template <class Activation, std::size_t Hidden>
+using activation_net = basic_network<double, input<3>, dense<Hidden>, Activation, dense<Hidden + 7>, Activation, dense<3>>;
+
+TEST_CASE("every activation (mse)") {
+    test::check_gradients<activation_net<identity, 9>, mse>("identity");
+    test::check_gradients<activation_net<relu, 16>, mse>("relu");
+    test::check_gradients<activation_net<leaky_relu<0.1f>, 5>, mse>("leaky_relu");
+    test::check_gradients<activation_net<typenet::tanh, 17>, mse>("tanh");
+    test::check_gradients<activation_net<sigmoid, 8>, mse>("sigmoid");
+    test::check_gradients<activation_net<selu, 11>, mse>("selu");
+    test::check_gradients<activation_net<gelu, 24>, mse>("gelu");
+}
+
+TEST_CASE("every loss") {
+    using net = basic_network<double, input<6>, dense<13>, typenet::tanh, dense<5>>;
+    test::check_gradients<net, mse>("mse");
+    test::check_gradients<net, softmax_cross_entropy>("softmax_cross_entropy");
+    test::check_gradients<net, binary_cross_entropy_with_logits>("binary_cross_entropy_with_logits");
+}
+
+TEST_CASE("depths, single outputs, stacked activations, wide layers, batch sizes") {
+    test::check_gradients<basic_network<double, input<2>, dense<1>>, mse>("one linear unit");
+    test::check_gradients<basic_network<double, input<4>, dense<1>, sigmoid>, binary_cross_entropy_with_logits, 1>("batch 1");
+    test::check_gradients<basic_network<double, input<5>, dense<7>, relu, dense<1>, typenet::tanh, dense<6>, gelu, dense<2>>,
+                          softmax_cross_entropy, 3>("a 1-wide bottleneck");
+    test::check_gradients<basic_network<double, input<4>, dense<8>, selu, dense<8>, selu, dense<8>, selu, dense<8>, selu,
+                                        dense<8>, selu, dense<8>, selu, dense<3>>,
+                          mse, 4>("7 dense layers");
+    test::check_gradients<basic_network<double, input<3>, dense<6>, typenet::tanh, sigmoid, dense<4>, dense<4>, relu, dense<2>>,
+                          mse>("stacked activations, consecutive dense layers");
+    test::check_gradients<basic_network<double, input<20>, dense<130>, relu, dense<3>>, softmax_cross_entropy, 9>(
+        "130 outputs: several panels");
+}
