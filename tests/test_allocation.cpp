@@ -54,6 +54,32 @@ TEST_CASE("forward, operator() and forward_batch allocate nothing") {
     CHECK(std::isfinite(checksum));
 }
 
+TEST_CASE("trainer::step and trainer::loss allocate nothing; the network carries no training state") {
+    static_assert(sizeof(Net) == Net::storage_size * sizeof(float));
+    auto net = std::make_unique<Net>();
+    trainer<Net, softmax_cross_entropy, adam, 16> adam_trainer(adam{.lr = 1e-3f, .weight_decay = 0.01f});
+    trainer<Net, mse, sgd, 7> sgd_trainer(sgd{.lr = 1e-2f, .momentum = 0.9f});
+    adam_trainer.set_clip_norm(1.0f);
+    auto x16 = std::make_unique<decltype(adam_trainer)::input_batch>();
+    auto y16 = std::make_unique<decltype(adam_trainer)::target_batch>();
+    auto x7 = std::make_unique<decltype(sgd_trainer)::input_batch>();
+    auto y7 = std::make_unique<decltype(sgd_trainer)::target_batch>();
+    for (std::size_t b = 0; b < 16; ++b) {
+        (*x16)[b] = test::random_input<Net>(b);
+        (*y16)[b] = b % Net::output_size;
+    }
+    for (std::size_t b = 0; b < 7; ++b) (*x7)[b] = test::random_input<Net>(b);
+    float total = 0;
+    const long before = allocations;
+    for (int i = 0; i < 20; ++i) {
+        total += adam_trainer.step(*net, *x16, *y16);
+        total += sgd_trainer.step(*net, *x7, *y7);
+        total += adam_trainer.loss(*net, *x16, *y16);
+    }
+    CHECK(allocations == before);
+    CHECK(std::isfinite(total));
+}
+
 TEST_CASE("one network, many threads: same results as one thread") {
     auto net = std::make_unique<Net>();
     net->initialize(5);
