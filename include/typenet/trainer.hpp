@@ -56,11 +56,24 @@ class trainer {
     }();
     static constexpr std::size_t moment_count = std::is_same_v<Optimizer, adam> ? 2 : 1;
 
+    // W^T of dense layer i (i > 0; the first layer needs no input gradient), in the layout of a layer with
+    // fan_in and fan_out swapped.
+    template <std::size_t I>
+    using transposed_layout = detail::dense_layout<T, plan::widths[I + 1], plan::widths[I]>;
+    static constexpr std::array<std::size_t, layer_count + 1> transposed_offset = []<std::size_t... I>(std::index_sequence<I...>) {
+        const std::size_t storage[] = {(plan::is_dense[I] && I > 0 ? transposed_layout<I>::storage : 0)..., 0};
+        std::array<std::size_t, layer_count + 1> offsets{};
+        for (std::size_t i = 0; i < layer_count; ++i) offsets[i + 1] = offsets[i] + storage[i];
+        return offsets;
+    }(std::make_index_sequence<layer_count>{});
+
     struct state {
         alignas(detail::storage_alignment) std::array<T, activation_offset[layer_count]> activations{};
         alignas(detail::storage_alignment) std::array<T, Batch * delta_width> delta[2]{};
         alignas(detail::storage_alignment) std::array<T, Net::storage_size> gradient{};
         alignas(detail::storage_alignment) std::array<T, Net::storage_size> moments[moment_count]{};
+        alignas(detail::storage_alignment) std::array<T, transposed_offset[layer_count] + 1> transposed{};
+        alignas(detail::storage_alignment) std::array<T, delta_width> zeros{};  // the transposed layers' bias
     };
 
 public:
@@ -161,9 +174,16 @@ private:
                 kernel::dense_parameter_gradient<layout, Batch>(input, input_stride, delta, row_width[i], weight_gradient,
                                                                 weight_gradient + layout::weight_storage);
                 if constexpr (i > 0) {
-                    const T* weights = net.parameters_.data() + plan::offsets[i];
-                    kernel::dense_input_gradient<layout, Batch>(delta, row_width[i], weights, state_->delta[1 - current].data(),
-                                                                row_width[i - 1], row_width[i - 1]);
+                    using transposed = transposed_layout<i>;
+                    T* weights_transposed = state_->transposed.data() + transposed_offset[i];
+                    kernel::transpose_weights<layout, transposed>(net.parameters_.data() + plan::offsets[i], weights_transposed);
+                    T* delta_in = state_->delta[1 - current].data();
+                    kernel::dense_forward<transposed, kernel::epilogue<>, Batch>(delta, row_width[i], weights_transposed,
+                                                                                 state_->zeros.data(), delta_in, row_width[i - 1]);
+                    // Columns past the input width must be zero: the next activation's derivative multiplies them.
+                    constexpr std::size_t written = transposed::is_dot ? 1 : transposed::padded_out;
+                    for (std::size_t b = 0; b < Batch; ++b)
+                        for (std::size_t k = written; k < row_width[i - 1]; ++k) delta_in[b * row_width[i - 1] + k] = T(0);
                     current = 1 - current;
                 }
             } else {

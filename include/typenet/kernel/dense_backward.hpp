@@ -1,7 +1,7 @@
 // Backward kernels of a dense layer y = W x + b for a batch, in the layer's storage layout (panels of
 // input-major rows, see dense_forward.hpp):
 //   parameter gradient:  dW[k][o] = sum_b x[b][k] delta[b][o],   db[o] = sum_b delta[b][o]
-//   input gradient:      delta_in[b][k] = sum_o delta[b][o] W[k][o]
+//   input gradient:      delta_in[b][k] = sum_o delta[b][o] W[k][o], as a forward pass through W^T
 // The gradient block has the same layout as the parameters, so the optimizer is one loop over both.
 #pragma once
 
@@ -80,32 +80,27 @@ void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, 
     }
 }
 
-// delta_in[b][k] for k < fan_in; entries fan_in .. in_width of each row are set to zero.
-template <class Layout, std::size_t Batch, class T>
-void dense_input_gradient(const T* delta, std::size_t delta_stride, const T* w, T* delta_in, std::size_t in_stride,
-                          std::size_t in_width) noexcept {
-    using batch = xsimd::batch<T, typename Layout::arch>;
-    constexpr std::size_t width = batch::size;
-    for (std::size_t b = 0; b < Batch; ++b) {
-        T* row = delta_in + b * in_stride;
+// The transposed weights W^T, stored as the weights of a layer with fan_in and fan_out swapped, so that the
+// input gradient delta_in = delta W^T is a forward pass of that layer (the forward micro-kernel: no
+// horizontal sums). Entries of transposed that no weight maps to are left as they are (zero).
+template <class Layout, class TransposedLayout, class T>
+void transpose_weights(const T* w, T* transposed) noexcept {
+    static_assert(TransposedLayout::fan_in == Layout::fan_out && TransposedLayout::fan_out == Layout::fan_in);
+    for (std::size_t k = 0; k < Layout::fan_in; ++k) {
+        // Row o of W^T holds W[k][o] at TransposedLayout::weight_index(k, o) = base + o * stride.
+        const std::size_t base = TransposedLayout::weight_index(k, 0);
+        const std::size_t stride = TransposedLayout::fan_in > 1 ? TransposedLayout::weight_index(k, 1) - base : 0;
         if constexpr (Layout::is_dot) {
-            const T d = delta[b * delta_stride];
-            for (std::size_t k = 0; k < Layout::fan_in; ++k) row[k] = d * w[k];
+            transposed[base] = w[k];
         } else {
-            for (std::size_t k = 0; k < Layout::fan_in; ++k) {
-                batch sum(T(0));
-                typenet::detail::static_for<Layout::panel_count>([&](auto p) TYPENET_INLINE_LAMBDA {
-                    constexpr std::size_t panel_first = p * Layout::panel_width;
-                    constexpr std::size_t panel_width = Layout::panel_width_of(p);
-                    const T* w_row = w + panel_first * Layout::fan_in + k * panel_width;
-                    const T* d = delta + b * delta_stride + panel_first;
-                    for (std::size_t o = 0; o < panel_width; o += width)
-                        sum = typenet::detail::fma(batch::load_aligned(d + o), batch::load_aligned(w_row + o), sum);
-                });
-                row[k] = xsimd::hadd(sum);
-            }
+            typenet::detail::static_for<Layout::panel_count>([&](auto p) TYPENET_INLINE_LAMBDA {
+                constexpr std::size_t panel_first = p * Layout::panel_width;
+                constexpr std::size_t panel_width = Layout::panel_width_of(p);
+                constexpr std::size_t columns = Layout::fan_out - panel_first < panel_width ? Layout::fan_out - panel_first : panel_width;
+                const T* row = w + panel_first * Layout::fan_in + k * panel_width;
+                for (std::size_t j = 0; j < columns; ++j) transposed[base + (panel_first + j) * stride] = row[j];
+            });
         }
-        for (std::size_t k = Layout::fan_in; k < in_width; ++k) row[k] = T(0);
     }
 }
 
