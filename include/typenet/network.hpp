@@ -160,7 +160,7 @@ private:
     static constexpr std::size_t batch_tile(std::size_t batch) noexcept {
         std::size_t rows = 32 * 1024 / (plan::buffer_size * sizeof(T));
         rows = std::clamp<std::size_t>(rows, 1, 32);
-        if (rows > 4) rows -= rows % 4;
+        if (rows > 8) rows -= rows % 8;  // whole register tiles
         return std::min(rows, batch);
     }
 
