@@ -86,20 +86,21 @@ void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, 
 template <class Layout, class TransposedLayout, class T>
 void transpose_weights(const T* w, T* transposed) noexcept {
     static_assert(TransposedLayout::fan_in == Layout::fan_out && TransposedLayout::fan_out == Layout::fan_in);
-    for (std::size_t k = 0; k < Layout::fan_in; ++k) {
-        // Row o of W^T holds W[k][o] at TransposedLayout::weight_index(k, o) = base + o * stride.
-        const std::size_t base = TransposedLayout::weight_index(k, 0);
-        const std::size_t stride = TransposedLayout::fan_in > 1 ? TransposedLayout::weight_index(k, 1) - base : 0;
-        if constexpr (Layout::is_dot) {
-            transposed[base] = w[k];
-        } else {
-            typenet::detail::static_for<Layout::panel_count>([&](auto p) TYPENET_INLINE_LAMBDA {
-                constexpr std::size_t panel_first = p * Layout::panel_width;
-                constexpr std::size_t panel_width = Layout::panel_width_of(p);
-                constexpr std::size_t columns = Layout::fan_out - panel_first < panel_width ? Layout::fan_out - panel_first : panel_width;
-                const T* row = w + panel_first * Layout::fan_in + k * panel_width;
-                for (std::size_t j = 0; j < columns; ++j) transposed[base + (panel_first + j) * stride] = row[j];
-            });
+    // W^T[o][k] sits at TransposedLayout::weight_index(k, o): contiguous in k within one of its panels. Looping
+    // k innermost makes the writes sequential; the reads, one per row of W, stay within a few KB (L1).
+    // Scalar: 40 us of net C's 200 us training step; SIMD block transposes are the next step.
+    auto source = [&](std::size_t k, std::size_t o) {
+        if constexpr (Layout::is_dot) return w[k];
+        else return w[Layout::weight_index(o, k)];
+    };
+    for (std::size_t k_first = 0; k_first < Layout::fan_in; k_first += TransposedLayout::panel_width) {
+        const std::size_t k_end = k_first + TransposedLayout::panel_width < Layout::fan_in ? k_first + TransposedLayout::panel_width
+                                                                                          : Layout::fan_in;
+        const std::size_t base = TransposedLayout::weight_index(k_first, 0);
+        const std::size_t stride = TransposedLayout::fan_in > 1 ? TransposedLayout::weight_index(k_first, 1) - base : 0;
+        for (std::size_t o = 0; o < Layout::fan_out; ++o) {
+            T* row = transposed + base + o * stride;
+            for (std::size_t k = k_first; k < k_end; ++k) row[k - k_first] = source(k, o);
         }
     }
 }

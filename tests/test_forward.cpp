@@ -1,24 +1,30 @@
-// Forward pass (float): SIMD kernels against the scalar reference, for every activation and many widths.
+// Forward pass: SIMD kernels against the scalar reference, for every activation and many widths.
+// Compiled twice (see meson.build), with scalar = float and scalar = double.
 #include "forward_check.hpp"
+
+#ifndef TYPENET_TEST_SCALAR
+#error "define TYPENET_TEST_SCALAR (float or double)"
+#endif
+using scalar = TYPENET_TEST_SCALAR;
 
 using namespace typenet;
 
-TEST_CASE("widths 1 to 256, every activation") { test::check_shapes<float>(); }
+TEST_CASE("widths 1 to 256, every activation") { test::check_shapes<scalar>(); }
 
 TEST_CASE("every initializer, stacked activations, consecutive dense layers") {
-    test::check_forward<basic_network<float, input<10>, dense<10, glorot_uniform>, dense<10, he_uniform>, relu, typenet::tanh,
+    test::check_forward<basic_network<scalar, input<10>, dense<10, glorot_uniform>, dense<10, he_uniform>, relu, typenet::tanh,
                                       dense<10, lecun_uniform, torch_default>, dense<1, glorot_normal>, dense<1, he_normal>,
                                       dense<5, lecun_normal>, sigmoid, dense<9, keras_he_normal, normal<0.0, 0.5>>,
                                       dense<9, orthogonal<>, uniform<-0.1, 0.1>>, selu, dense<3, torch_default, torch_default>>>();
 }
 
 TEST_CASE("forward and operator() agree, and are pure") {
-    using net_type = basic_network<float, input<6>, dense<20>, gelu, dense<4>>;
+    using net_type = basic_network<scalar, input<6>, dense<20>, gelu, dense<4>>;
     net_type net;
     const auto x = test::random_input<net_type>(3);
     typename net_type::output_type y;
     net.forward(x, y);
     CHECK(net(x) == y);
-    CHECK(net(std::span<const float, 6>(x)) == y);
+    CHECK(net(std::span<const scalar, 6>(x)) == y);
     CHECK(net(x) == y);
 }
