@@ -16,7 +16,8 @@
 // Kernels are small and called once per layer: inlining them all into forward() lets the compiler keep
 // the whole network's schedule in one function. clang's inliner otherwise gives up on the larger tiles.
 // The lambdas of static_for need the attribute too: clang leaves them as calls inside unrolled loops.
-#if defined(__GNUC__) || defined(__clang__)
+// TYPENET_NO_FORCE_INLINE leaves inlining to the compiler: sanitizer builds compile several times faster.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(TYPENET_NO_FORCE_INLINE)
 #define TYPENET_ALWAYS_INLINE inline __attribute__((always_inline))
 #define TYPENET_INLINE_LAMBDA __attribute__((always_inline))
 #else
