@@ -34,7 +34,7 @@ std::array<double, Net::output_size> forward(const Net& net, std::span<const typ
             signal = std::move(next);
         }
     });
-    std::array<double, Net::output_size> result;
+    std::array<double, Net::output_size> result{};
     std::copy(signal.begin(), signal.end(), result.begin());
     return result;
 }
