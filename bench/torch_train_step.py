@@ -12,9 +12,14 @@ import torch
 
 torch.set_num_threads(1)
 repetitions = int(sys.argv[1]) if len(sys.argv) > 1 else 101
+# BLAS_INFO names the BLAS torch was built against; Debian's "generic" means libblas.so.3, whichever
+# implementation the alternatives system points it to. The loaded library is the honest answer.
 config = torch.__config__.show()
-blas = 'OpenBLAS' if 'openblas' in config.lower() else ('MKL' if 'mkl' in config.lower() else 'unknown BLAS')
-print(f'torch {torch.__version__}, 1 thread, BLAS: {blas}')
+blas_info = config.split('BLAS_INFO=')[1].split(',')[0] if 'BLAS_INFO=' in config else 'unknown'
+torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+with open('/proc/self/maps') as maps:
+    loaded = sorted({line.split()[-1] for line in maps if 'blas' in line.lower() and '/' in line})
+print(f'torch {torch.__version__}, 1 thread, BLAS_INFO={blas_info}, BLAS libraries loaded: {", ".join(loaded) or "none"}')
 
 for name, widths, calls in (('B 16-64-64-8 relu', (16, 64, 8), 200), ('C 128-256-256-10 relu', (128, 256, 10), 20)):
     n_in, hidden, n_out = widths

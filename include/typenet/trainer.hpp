@@ -16,6 +16,7 @@
 #include "kernel/dense_backward.hpp"
 #include "kernel/dense_forward.hpp"
 #include "kernel/optimizer.hpp"
+#include "kernel/transpose.hpp"
 #include "loss.hpp"
 #include "network.hpp"
 #include "optim.hpp"

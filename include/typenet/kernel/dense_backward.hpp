@@ -1,7 +1,7 @@
 // Backward kernels of a dense layer y = W x + b for a batch, in the layer's storage layout (panels of
 // input-major rows, see dense_forward.hpp):
 //   parameter gradient:  dW[k][o] = sum_b x[b][k] delta[b][o],   db[o] = sum_b delta[b][o]
-//   input gradient:      delta_in[b][k] = sum_o delta[b][o] W[k][o], as a forward pass through W^T
+//   input gradient:      delta_in[b][k] = sum_o delta[b][o] W[k][o], as a forward pass through W^T (transpose.hpp)
 // The gradient block has the same layout as the parameters, so the optimizer is one loop over both.
 #pragma once
 
@@ -77,31 +77,6 @@ void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, 
                 for (; k < Layout::fan_in; ++k) accumulate(std::integral_constant<std::size_t, 1>{});
             });
         });
-    }
-}
-
-// The transposed weights W^T, stored as the weights of a layer with fan_in and fan_out swapped, so that the
-// input gradient delta_in = delta W^T is a forward pass of that layer (the forward micro-kernel: no
-// horizontal sums). Entries of transposed that no weight maps to are left as they are (zero).
-template <class Layout, class TransposedLayout, class T>
-void transpose_weights(const T* w, T* transposed) noexcept {
-    static_assert(TransposedLayout::fan_in == Layout::fan_out && TransposedLayout::fan_out == Layout::fan_in);
-    // W^T[o][k] sits at TransposedLayout::weight_index(k, o): contiguous in k within one of its panels. Looping
-    // k innermost makes the writes sequential; the reads, one per row of W, stay within a few KB (L1).
-    // Scalar: 40 us of net C's 200 us training step; SIMD block transposes are the next step.
-    auto source = [&](std::size_t k, std::size_t o) {
-        if constexpr (Layout::is_dot) return w[k];
-        else return w[Layout::weight_index(o, k)];
-    };
-    for (std::size_t k_first = 0; k_first < Layout::fan_in; k_first += TransposedLayout::panel_width) {
-        const std::size_t k_end = k_first + TransposedLayout::panel_width < Layout::fan_in ? k_first + TransposedLayout::panel_width
-                                                                                          : Layout::fan_in;
-        const std::size_t base = TransposedLayout::weight_index(k_first, 0);
-        const std::size_t stride = TransposedLayout::fan_in > 1 ? TransposedLayout::weight_index(k_first, 1) - base : 0;
-        for (std::size_t o = 0; o < Layout::fan_out; ++o) {
-            T* row = transposed + base + o * stride;
-            for (std::size_t k = k_first; k < k_end; ++k) row[k - k_first] = source(k, o);
-        }
     }
 }
 
