@@ -12,6 +12,8 @@
 
 #include <sched.h>
 
+#include <typenet/detail/simd.hpp>
+
 namespace bench {
 
 // Keeps a value alive without a function call: the compiler must assume the asm reads it.
@@ -64,6 +66,31 @@ inline options parse(int argc, char** argv) {
         }
     }
     return result;
+}
+
+// Peak multiply-adds per nanosecond of one core with the widest vectors the build enables: 24 independent
+// FMA chains (more than latency x ports on current x86 cores), so throughput, not latency, is measured.
+template <class Batch>
+double fma_peak_per_ns(int repetitions) {
+    constexpr int chains = 24, iterations = 20000;
+    std::vector<double> samples;
+    for (int r = 0; r < repetitions; ++r)
+        samples.push_back(time_per_call(
+            [](int n) {
+                // Local accumulators, escaped once at the end, so they live in registers; typenet's fma
+                // (xsimd 8.1 spells AVX-512 fma as mul + add, which clang does not fuse). Fully unrolled: g++ otherwise
+                // keeps the array in memory.
+                Batch acc[chains];
+                for (int c = 0; c < chains; ++c) acc[c] = Batch(float(c) * 1e-3f);
+                const Batch a(0.999f), b(1e-4f);
+                for (int i = 0; i < n; ++i) {
+#pragma GCC unroll 24
+                    for (int c = 0; c < chains; ++c) acc[c] = typenet::detail::fma(acc[c], a, b);
+                }
+                for (int c = 0; c < chains; ++c) escape(acc[c]);
+            },
+            iterations));
+    return double(chains * Batch::size) / summarize(samples).min_ns;
 }
 
 }  // namespace bench
