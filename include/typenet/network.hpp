@@ -19,7 +19,7 @@
 
 namespace typenet {
 
-template <class Net, class Loss, class Optimizer, std::size_t Batch>
+template <class Net, class Loss, class Optimizer, std::size_t Batch, class Monitor>
 class trainer;
 
 namespace detail {
@@ -46,7 +46,7 @@ template <class T, class First, class... Layers>
 class basic_network {
     static_assert(detail::network_checks<T, First, Layers...>::ok);
     using plan = detail::plan<T, detail::input_size_of<First>, Layers...>;
-    template <class Net, class Loss, class Optimizer, std::size_t Batch>
+    template <class Net, class Loss, class Optimizer, std::size_t Batch, class Monitor>
     friend class trainer;
 
 public:
@@ -75,26 +75,21 @@ public:
     // Draw every parameter from its initializer. Each tensor has its own counter-based random stream
     // (stream 2i for the weights of layer i, 2i + 1 for its bias), so a seed gives the same bits with every
     // compiler, SIMD width and CPU, and a layer's values do not depend on the other layers.
-    void initialize(std::uint64_t seed) {
-        parameters_.fill(T(0));  // padding lanes stay exactly zero forever after
-        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<layer_count>>([&](auto index) {
-            constexpr std::size_t i = decltype(index)::value;
-            if constexpr (plan::is_dense[i]) {
-                using dense = layer<i>;
-                random_stream weight_stream(seed, 2 * i), bias_stream(seed, 2 * i + 1);
-                T* weights = parameters_.data() + plan::offsets[i];
-                T* biases = weights + plan::template layout<i>::weight_storage;
-                dense::weight_init::sample_weights(dense::fan_in, dense::fan_out, weight_stream,
-                                                   [&](std::size_t out, std::size_t in, double value) {
-                                                       weights[plan::template layout<i>::weight_index(out, in)] = static_cast<T>(value);
-                                                   });
-                dense::bias_init::sample_bias(dense::fan_in, dense::fan_out, bias_stream,
-                                              [&](std::size_t out, double value) { biases[out] = static_cast<T>(value); });
-            }
-        });
+    void initialize(std::uint64_t seed) { initialize_layers<void, void>(seed); }
+
+    // Every dense layer drawn from WeightInit and BiasInit instead of its declared initializers, from the
+    // same streams: for experiments that compare initializers on one architecture (one type, one
+    // compilation) and for calibration passes such as lsuv_initialize.
+    template <class WeightInit, class BiasInit = zeros>
+    void initialize_as(std::uint64_t seed) {
+        static_assert(WeightInit::initializes_weights,
+                      "typenet: initialize_as<WeightInit, BiasInit>: WeightInit is not a weight initializer");
+        static_assert(BiasInit::initializes_biases,
+                      "typenet: initialize_as<WeightInit, BiasInit>: BiasInit cannot initialize biases (use zeros, "
+                      "constant, uniform, normal or torch_default)");
+        initialize_layers<WeightInit, BiasInit>(seed);
     }
 
-    // PyTorch layout: weight<I>(out, in) is layer I's weight[out][in]; I counts activations.
     template <std::size_t I>
     T& weight(std::size_t out, std::size_t in) noexcept {
         check_dense<I>();
@@ -147,6 +142,28 @@ public:
     friend bool operator==(const basic_network&, const basic_network&) = default;
 
 private:
+    // WeightOverride / BiasOverride: void for the declared initializers.
+    template <class WeightOverride, class BiasOverride>
+    void initialize_layers(std::uint64_t seed) {
+        parameters_.fill(T(0));  // padding lanes stay exactly zero forever after
+        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<layer_count>>([&](auto index) {
+            constexpr std::size_t i = decltype(index)::value;
+            if constexpr (plan::is_dense[i]) {
+                using dense = layer<i>;
+                using weight_init = std::conditional_t<std::is_void_v<WeightOverride>, typename dense::weight_init, WeightOverride>;
+                using bias_init = std::conditional_t<std::is_void_v<BiasOverride>, typename dense::bias_init, BiasOverride>;
+                random_stream weight_stream(seed, 2 * i), bias_stream(seed, 2 * i + 1);
+                T* weights = parameters_.data() + plan::offsets[i];
+                T* biases = weights + plan::template layout<i>::weight_storage;
+                weight_init::sample_weights(dense::fan_in, dense::fan_out, weight_stream, [&](std::size_t out, std::size_t in, double value) {
+                    weights[plan::template layout<i>::weight_index(out, in)] = static_cast<T>(value);
+                });
+                bias_init::sample_bias(dense::fan_in, dense::fan_out, bias_stream,
+                                       [&](std::size_t out, double value) { biases[out] = static_cast<T>(value); });
+            }
+        });
+    }
+
     template <std::size_t I>
     static constexpr void check_dense() noexcept {
         static_assert(I < layer_count, "typenet: weight<I>/bias<I>: the layer index I is out of range");

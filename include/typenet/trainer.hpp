@@ -3,6 +3,7 @@
 // The trainer owns the activations of a batch (every layer's output, for the backward pass), two gradient
 // ping-pong buffers, the parameter gradient (laid out like the network's parameter block) and the
 // optimizer moments. They are allocated once, in the constructor; step() allocates nothing.
+// Monitor (monitor.hpp) is no_monitor by default: nothing is computed or checked for it.
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <type_traits>
+#include <utility>
 
 #include "config.hpp"
 #include "detail/static_for.hpp"
@@ -18,12 +20,17 @@
 #include "kernel/optimizer.hpp"
 #include "kernel/transpose.hpp"
 #include "loss.hpp"
+#include "monitor.hpp"
 #include "network.hpp"
 #include "optim.hpp"
 
 namespace typenet {
 
-template <class Net, class Loss, class Optimizer, std::size_t Batch>
+namespace detail {
+struct trainer_access;  // diagnostics and calibration passes (diagnostics.hpp, lsuv.hpp)
+}
+
+template <class Net, class Loss, class Optimizer, std::size_t Batch, class Monitor = no_monitor>
 class trainer {
     static_assert(Batch >= 1, "typenet::trainer<Net, Loss, Optimizer, Batch>: Batch must be at least 1");
     static_assert(std::is_same_v<Optimizer, sgd> || std::is_same_v<Optimizer, adam>,
@@ -82,7 +89,8 @@ public:
     using target_batch = typename Loss::template target_type<T, Net::output_size, Batch>;
     static constexpr std::size_t batch_size = Batch;
 
-    explicit trainer(Optimizer optimizer = {}) : optimizer_(optimizer), state_(std::make_unique<state>()) {}
+    explicit trainer(Optimizer optimizer = {}, Monitor monitor = {})
+        : optimizer_(optimizer), state_(std::make_unique<state>()), monitor_(std::move(monitor)) {}
 
     // Forward, loss, backward and optimizer update on one batch. Returns the batch's mean loss before the
     // update (PyTorch's loss.item()).
@@ -91,9 +99,18 @@ public:
         forward(net, x);
         const T loss = Loss::template evaluate<T, Net::output_size, Batch>(output_rows(), row_width[layer_count - 1], y,
                                                                            state_->delta[0].data());
+        if constexpr (Monitor::enabled)
+            if (!std::isfinite(loss)) throw divergence_error(steps_ + 1, "loss", double(loss));
         clear_delta_padding();
         backward(net, x);
-        update(net);
+        double squared_norm = 0;
+        if (Monitor::enabled || clip_norm_ > T(0)) squared_norm = kernel::squared_norm<T, Net::storage_size>(state_->gradient.data());
+        if constexpr (Monitor::enabled) {
+            const double norm = std::sqrt(squared_norm);
+            if (!std::isfinite(norm)) throw divergence_error(steps_ + 1, "gradient norm", norm);
+            monitor_.record({steps_ + 1, double(loss), norm});
+        }
+        update(net, squared_norm);
         return loss;
     }
 
@@ -124,9 +141,12 @@ public:
     }
 
     const Optimizer& optimizer() const noexcept { return optimizer_; }
+    const Monitor& monitor() const noexcept { return monitor_; }
     long steps() const noexcept { return steps_; }
 
 private:
+    friend struct detail::trainer_access;
+
     static void check_targets(const target_batch& y) {
         if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); })
             Loss::template check<T, Net::output_size, Batch>(y);
@@ -135,9 +155,12 @@ private:
     T* layer_rows(std::size_t i) noexcept { return state_->activations.data() + activation_offset[i]; }
     const T* output_rows() noexcept { return layer_rows(layer_count - 1); }
 
+    // Layers [First, Last); the outputs of layer First - 1 must be current.
+    template <std::size_t First = 0, std::size_t Last = layer_count>
     void forward(const Net& net, const input_batch& x) noexcept {
         detail::static_for<layer_count>([&](auto index) {
             constexpr std::size_t i = decltype(index)::value;
+            if constexpr (i < First || i >= Last) return;
             const T* input = i == 0 ? x[0].data() : layer_rows(i - 1);
             const std::size_t input_stride = i == 0 ? Net::input_size : row_width[i == 0 ? 0 : i - 1];
             T* output = layer_rows(i);
@@ -162,11 +185,19 @@ private:
             for (std::size_t o = Net::output_size; o < width; ++o) state_->delta[0][b * width + o] = T(0);
     }
 
-    void backward(const Net& net, const input_batch& x) noexcept {
+    // observe(layer index constant, gradient rows, row width) sees d loss / d (output of layer i) before layer
+    // i turns it into its input's gradient.
+    struct ignore_gradients {
+        template <class Index>
+        void operator()(Index, const T*, std::size_t) const noexcept {}
+    };
+    template <class Observer = ignore_gradients>
+    void backward(const Net& net, const input_batch& x, Observer&& observe = {}) noexcept {
         int current = 0;  // state_->delta[current] holds d loss / d (output of layer i), rows of row_width[i]
         detail::static_for<layer_count>([&](auto reverse_index) {
             constexpr std::size_t i = layer_count - 1 - decltype(reverse_index)::value;
             T* delta = state_->delta[current].data();
+            observe(std::integral_constant<std::size_t, i>{}, static_cast<const T*>(delta), row_width[i]);
             if constexpr (plan::is_dense[i]) {
                 using layout = typename plan::template layout<i>;
                 const T* input = i == 0 ? x[0].data() : layer_rows(i == 0 ? 0 : i - 1);
@@ -201,11 +232,12 @@ private:
         });
     }
 
-    void update(Net& net) noexcept {
+    // squared_norm: of the gradient block, computed by step() when clipping or a monitor needs it.
+    void update(Net& net, double squared_norm) noexcept {
         ++steps_;
         T scale = T(1);
         if (clip_norm_ > T(0)) {
-            const double norm = std::sqrt(kernel::squared_norm<T, Net::storage_size>(state_->gradient.data()));
+            const double norm = std::sqrt(squared_norm);
             const double coefficient = double(clip_norm_) / (norm + 1e-6);
             if (coefficient < 1) scale = T(coefficient);
         }
@@ -224,8 +256,46 @@ private:
 
     Optimizer optimizer_;
     std::unique_ptr<state> state_;
+    [[no_unique_address]] Monitor monitor_;
     T clip_norm_ = 0;
     long steps_ = 0;
 };
 
 }  // namespace typenet
+
+namespace typenet::detail {
+
+// The trainer's batch machinery for passes that are not training steps: diagnostics (diagnostics.hpp) and
+// calibration (lsuv.hpp). Not part of the public API.
+struct trainer_access {
+    template <std::size_t First, std::size_t Last, class Trainer, class Net, class Input>
+    static void forward(Trainer& t, const Net& net, const Input& x) noexcept {
+        t.template forward<First, Last>(net, x);
+    }
+    // Rows of layer i's outputs (row_width(i) apart) for the batch of the last forward.
+    template <class Trainer>
+    static const auto* layer_output(Trainer& t, std::size_t i) noexcept {
+        return t.layer_rows(i);
+    }
+    template <class Trainer>
+    static std::size_t row_width(std::size_t i) noexcept {
+        return Trainer::row_width[i];
+    }
+    // d loss / d output, rows of row_width(last layer); write only the first output_size entries of each row.
+    template <class Trainer>
+    static auto* output_gradient(Trainer& t) noexcept {
+        return t.state_->delta[0].data();
+    }
+    template <class Trainer, class Net, class Input, class Observer>
+    static void backward(Trainer& t, const Net& net, const Input& x, Observer&& observe) noexcept {
+        t.clear_delta_padding();
+        t.backward(net, x, observe);
+    }
+    // The gradient block of the last backward (the parameter block's layout).
+    template <class Trainer>
+    static const auto* gradient(Trainer& t) noexcept {
+        return t.state_->gradient.data();
+    }
+};
+
+}  // namespace typenet::detail

@@ -13,3 +13,7 @@
 #include "loss.hpp"
 #include "optim.hpp"
 #include "trainer.hpp"
+#include "monitor.hpp"
+#include "diagnostics.hpp"
+#include "lsuv.hpp"
+#include "repeat.hpp"

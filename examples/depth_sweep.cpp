@@ -1,0 +1,198 @@
+// Vanishing and exploding signals, made visible (He et al. 2015, Glorot & Bengio 2010).
+//
+// 1. Depth sweep: 30 blocks of dense<256> + relu (or tanh), x ~ N(0, I), batch 1024, zero biases, one
+//    network type re-initialized with each initializer. Per block: the second moment q of the activations
+//    (forward) and the norm of the gradient w.r.t. them for a unit-normal output gradient (backward).
+// 2. Training: a 30-block ReLU MLP (width 64) learns a random teacher network with plain SGD, He vs Glorot
+//    vs LSUV.
+// Writes depth_sweep.csv, depth_sweep.svg and depth_training.svg into the directory given as argument (the
+// current one by default). Seeds and settings are constants below. The claims of the README are checked at
+// the end, in bands: the exit status is non-zero if one fails (CI runs this example as a test).
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <typenet/typenet.hpp>
+
+#include "svg_plot.hpp"
+
+namespace tn = typenet;
+
+constexpr std::size_t width = 256, depth = 30, batch = 1024;
+constexpr std::uint64_t data_seed = 2024, init_seed = 7;
+
+// The source article's "He" formula: Glorot's bound times a small epsilon (0.01), i.e. variance 1e-4 x Glorot's.
+using article_init = tn::variance_scaling<1e-4, tn::fan_mode::fan_avg, tn::distribution::uniform>;
+using standard_normal = tn::normal<0.0, 1.0>;
+
+struct curve {
+    std::string name;
+    std::vector<double> second_moment;  // q_0 (input) .. q_depth
+    std::vector<double> gradient_norm;  // |dL/dx_l| for l = 0 (input of block 1) .. depth
+};
+
+template <class Activation>
+using deep_net = tn::deep_network<tn::input<width>, tn::repeat<depth, tn::dense<width>, Activation>>;
+
+template <class Net, class Init>
+curve measure(Net& net, const std::array<typename Net::input_type, batch>& x, const char* name) {
+    net.template initialize_as<Init>(init_seed);
+    const auto report = tn::diagnose(net, x, init_seed);
+    curve c{name, {}, {}};
+    double input_moment = 0;
+    for (const auto& row : x)
+        for (float v : row) input_moment += double(v) * v;
+    c.second_moment.push_back(input_moment / (batch * width));
+    // The input's gradient is block 1's dense input gradient: W^T times the gradient at its output.
+    c.gradient_norm.push_back(std::nan(""));
+    for (std::size_t block = 1; block <= depth; ++block) {
+        const auto& activation = report[2 * block - 1];
+        c.second_moment.push_back(activation.second_moment);
+        c.gradient_norm.push_back(activation.output_gradient_norm);
+    }
+    std::printf("  %-26s q30/q0 = %-10.3g log2 = %-7.1f per block x%-8.3g |g1|/|g30| = %-10.3g  %s\n", name,
+                c.second_moment[depth] / c.second_moment[0], std::log2(c.second_moment[depth] / c.second_moment[0]),
+                std::pow(c.second_moment[depth] / c.second_moment[0], 1.0 / depth), c.gradient_norm[1] / c.gradient_norm[depth],
+                tn::assess<Net>(report).healthy() ? "healthy" : "flagged");
+    return c;
+}
+
+// --- training comparison ------------------------------------------------------------------------------
+constexpr std::size_t train_width = 64, train_inputs = 16, train_batch = 64, train_steps = 1500;
+constexpr double learning_rate = 5e-4;  // plain SGD: no momentum
+using student = tn::deep_network<tn::input<train_inputs>, tn::repeat<depth, tn::dense<train_width>, tn::relu>, tn::dense<1>>;
+using teacher = tn::network<tn::input<train_inputs>, tn::dense<32, tn::glorot_normal>, tn::tanh, tn::dense<1, tn::glorot_normal>>;
+using student_trainer = tn::trainer<student, tn::mse, tn::sgd, train_batch>;
+
+struct training_run {
+    std::string name;
+    std::vector<double> loss;  // per step
+};
+
+template <class Prepare>
+training_run train(const char* name, Prepare&& prepare) {
+    auto net = std::make_unique<student>();
+    const teacher target_net = [] {
+        teacher t;
+        t.initialize(data_seed + 1);
+        return t;
+    }();
+    tn::random_stream data(data_seed, 1);
+    auto x = std::make_unique<student_trainer::input_batch>();
+    auto y = std::make_unique<student_trainer::target_batch>();
+    auto draw = [&] {
+        for (std::size_t b = 0; b < train_batch; ++b) {
+            for (auto& v : (*x)[b]) v = float(data.normal());
+            (*y)[b][0] = 3 * target_net((*x)[b])[0];
+        }
+    };
+    draw();
+    prepare(*net, *x);
+    student_trainer trainer(tn::sgd{.lr = float(learning_rate), .momentum = 0.0f});
+    training_run run{name, {}};
+    for (std::size_t step = 0; step < train_steps; ++step) {
+        draw();
+        run.loss.push_back(trainer.step(*net, *x, *y));
+    }
+    double tail = 0;
+    for (std::size_t s = train_steps - 100; s < train_steps; ++s) tail += run.loss[s] / 100;
+    std::printf("  %-8s first loss %.3f, mean loss of the last 100 steps %.4f\n", name, run.loss[0], tail);
+    return run;
+}
+
+int failures = 0;
+void check(bool ok, const char* claim, double value) {
+    std::printf("  [%s] %s (measured %.4g)\n", ok ? "ok" : "FAILED", claim, value);
+    failures += !ok;
+}
+
+double log2_ratio(const curve& c) { return std::log2(c.second_moment[depth] / c.second_moment[0]); }
+// Per-entry mean square of the gradient, block 1 over block 30, per block travelled (29 steps backward).
+double gradient_variance_factor(const curve& c) { return std::pow(c.gradient_norm[1] / c.gradient_norm[depth], 2.0 / (depth - 1)); }
+
+int main(int argc, char** argv) {
+    const std::string directory = argc > 1 ? std::string(argv[1]) + "/" : std::string();
+    auto x = std::make_unique<std::array<std::array<float, width>, batch>>();
+    tn::random_stream data(data_seed, 0);
+    for (auto& row : *x)
+        for (float& v : row) v = float(data.normal());
+
+    std::printf("ReLU, width %zu, %zu blocks, batch %zu, zero biases:\n", width, depth, batch);
+    std::vector<curve> relu_curves, tanh_curves;
+    {
+        auto net = std::make_unique<deep_net<tn::relu>>();
+        relu_curves.push_back(measure<deep_net<tn::relu>, tn::he_uniform>(*net, *x, "he_uniform"));
+        relu_curves.push_back(measure<deep_net<tn::relu>, tn::glorot_uniform>(*net, *x, "glorot_uniform"));
+        relu_curves.push_back(measure<deep_net<tn::relu>, tn::lecun_uniform>(*net, *x, "lecun_uniform"));
+        relu_curves.push_back(measure<deep_net<tn::relu>, tn::torch_default>(*net, *x, "torch_default (nn.Linear)"));
+        relu_curves.push_back(measure<deep_net<tn::relu>, standard_normal>(*net, *x, "normal(0, 1)"));
+        relu_curves.push_back(measure<deep_net<tn::relu>, article_init>(*net, *x, "article: glorot x 0.01"));
+    }
+    std::printf("tanh, width %zu, %zu blocks, batch %zu, zero biases:\n", width, depth, batch);
+    {
+        auto net = std::make_unique<deep_net<tn::tanh>>();
+        tanh_curves.push_back(measure<deep_net<tn::tanh>, tn::glorot_uniform>(*net, *x, "glorot_uniform"));
+        tanh_curves.push_back(measure<deep_net<tn::tanh>, tn::torch_default>(*net, *x, "standard U(+-1/sqrt(n))"));
+        tanh_curves.push_back(measure<deep_net<tn::tanh>, tn::he_uniform>(*net, *x, "he_uniform"));
+    }
+
+    std::printf("Training: %zu ReLU blocks of width %zu, plain SGD lr %g, batch %zu, %zu steps, teacher 16-32-1 tanh:\n",
+                depth, train_width, learning_rate, train_batch, train_steps);
+    std::vector<training_run> runs;
+    runs.push_back(train("he", [](student& net, const auto&) { net.initialize_as<tn::he_uniform>(init_seed); }));
+    runs.push_back(train("glorot", [](student& net, const auto&) { net.initialize_as<tn::glorot_uniform>(init_seed); }));
+    runs.push_back(train("lsuv", [](student& net, const auto& x) { tn::lsuv_initialize(net, x, init_seed); }));
+
+    // CSV: one row per (activation, initializer, block).
+    if (FILE* csv = std::fopen((directory + "depth_sweep.csv").c_str(), "w")) {
+        std::fprintf(csv, "activation,initializer,block,second_moment,gradient_norm\n");
+        for (auto [activation, curves] : {std::pair{"relu", &relu_curves}, std::pair{"tanh", &tanh_curves}})
+            for (const curve& c : *curves)
+                for (std::size_t l = 0; l <= depth; ++l)
+                    std::fprintf(csv, "%s,%s,%zu,%.6g,%.6g\n", activation, c.name.c_str(), l, c.second_moment[l], c.gradient_norm[l]);
+        std::fclose(csv);
+    }
+    svg_plot::figure sweep(2);
+    for (const curve& c : relu_curves) sweep.panel(0).add(c.name, c.second_moment);
+    for (const curve& c : tanh_curves) sweep.panel(1).add(c.name, std::vector<double>(c.gradient_norm.begin() + 1, c.gradient_norm.end()), 1);
+    sweep.panel(0).title = "ReLU, 30 x dense<256>: activation second moment q per block";
+    sweep.panel(0).x_label = "block";
+    sweep.panel(1).title = "tanh, 30 x dense<256>: |dL/dx| per block (backward from block 30)";
+    sweep.panel(1).x_label = "block";
+    sweep.write(directory + "depth_sweep.svg");
+
+    svg_plot::figure training(1);
+    for (const training_run& r : runs) training.panel(0).add(r.name, r.loss);
+    training.panel(0).title = "30 ReLU blocks of width 64, plain SGD (lr 5e-4, batch 64): training loss";
+    training.panel(0).x_label = "step";
+    training.write(directory + "depth_training.svg");
+    std::printf("wrote %sdepth_sweep.csv, %sdepth_sweep.svg, %sdepth_training.svg\n", directory.c_str(), directory.c_str(),
+                directory.c_str());
+
+    std::printf("Claims:\n");
+    check(std::abs(log2_ratio(relu_curves[0])) < 1, "ReLU + He: |log2(q30/q0)| < 1", log2_ratio(relu_curves[0]));
+    check(std::abs(log2_ratio(relu_curves[1]) + 30) < 2, "ReLU + Glorot: log2(q30/q0) = -30 +- 2 (halves per block)", log2_ratio(relu_curves[1]));
+    check(std::abs(log2_ratio(relu_curves[2]) + 30) < 2, "ReLU + LeCun: log2(q30/q0) = -30 +- 2", log2_ratio(relu_curves[2]));
+    const double torch_factor = std::exp2(-log2_ratio(relu_curves[3]) / depth);
+    check(torch_factor > 5 && torch_factor < 7, "ReLU + nn.Linear default: q shrinks 5x to 7x per block", torch_factor);
+    check(!(relu_curves[4].second_moment[depth] < 3.4e38), "ReLU + N(0, 1): q30 beyond float range (3.4e38)", relu_curves[4].second_moment[depth]);
+    check(relu_curves[5].second_moment[depth] < 1e-30, "ReLU + article (Glorot x 0.01): q30 collapses below 1e-30", relu_curves[5].second_moment[depth]);
+    const double glorot_tanh = gradient_variance_factor(tanh_curves[0]);
+    check(glorot_tanh > 0.85 && glorot_tanh < 1.15, "tanh + Glorot: gradient variance per block going back within 1 +- 0.15 (roughly flat)",
+          glorot_tanh);
+    const double standard_tanh = 1 / gradient_variance_factor(tanh_curves[1]);
+    check(standard_tanh > 2.5 && standard_tanh < 3.5, "tanh + U(+-1/sqrt(n)): gradient variance lost per block going back, 2.5x to 3.5x",
+          standard_tanh);
+    auto tail = [](const training_run& r) {
+        double sum = 0;
+        for (std::size_t s = train_steps - 100; s < train_steps; ++s) sum += r.loss[s];
+        return sum / 100;
+    };
+    check(tail(runs[0]) < 0.25 * runs[0].loss[0] && tail(runs[0]) < 0.25 * tail(runs[1]), "training: He reaches < 1/4 of its first loss and of Glorot's",
+          tail(runs[0]));
+    check(tail(runs[1]) > 0.9 * runs[1].loss[0], "training: Glorot stalls (last losses > 0.9 x first)", tail(runs[1]) / runs[1].loss[0]);
+    check(tail(runs[2]) < 1.5 * tail(runs[0]), "training: LSUV trains like He (within 1.5x of He's final loss)", tail(runs[2]) / tail(runs[0]));
+    return failures == 0 ? 0 : 1;
+}

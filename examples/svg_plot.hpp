@@ -1,0 +1,111 @@
+// A tiny SVG line chart for the examples: panels side by side, log-scale y, one line per series, legend.
+// Values that are not finite or positive (overflow to inf/NaN, underflow to 0) cannot be drawn on a log
+// axis: the line stops at the last drawable point and a marker on the top (overflow) or bottom (underflow)
+// edge shows where the series left the chart.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace svg_plot {
+
+struct series {
+    std::string name;
+    std::vector<double> values;
+    std::size_t first_x;
+};
+
+struct panel_data {
+    std::string title, x_label;
+    std::vector<series> lines;
+    void add(std::string name, std::vector<double> values, std::size_t first_x = 0) {
+        lines.push_back({std::move(name), std::move(values), first_x});
+    }
+};
+
+class figure {
+public:
+    explicit figure(std::size_t panels) : panels_(panels) {}
+    panel_data& panel(std::size_t i) { return panels_[i]; }
+
+    void write(const std::string& path) const {
+        FILE* out = std::fopen(path.c_str(), "w");
+        if (!out) return;
+        const double total_width = panel_width * double(panels_.size());
+        std::fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
+                     total_width, panel_height);
+        std::fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+        for (std::size_t p = 0; p < panels_.size(); ++p) draw(out, panels_[p], p * panel_width);
+        std::fprintf(out, "</svg>\n");
+        std::fclose(out);
+    }
+
+private:
+    static constexpr double panel_width = 560, panel_height = 400, left = 60, right = 20, top = 30, bottom = 110;
+    static constexpr const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"};
+
+    static bool drawable(double v) { return std::isfinite(v) && v > 0; }
+
+    static std::string escape(const std::string& text) {
+        std::string out;
+        for (char c : text) out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
+        return out;
+    }
+
+    void draw(FILE* out, const panel_data& panel, double offset) const {
+        double low = HUGE_VAL, high = -HUGE_VAL;
+        std::size_t x_max = 1;
+        for (const series& s : panel.lines) {
+            x_max = std::max(x_max, s.first_x + s.values.size() - 1);
+            for (double v : s.values)
+                if (drawable(v)) low = std::min(low, std::log10(v)), high = std::max(high, std::log10(v));
+        }
+        low = std::floor(std::max(low, -40.0)), high = std::ceil(std::min(high, 40.0));
+        if (high <= low) high = low + 1;
+        const double plot_w = panel_width - left - right, plot_h = panel_height - top - bottom;
+        auto px = [&](double x) { return offset + left + plot_w * x / double(x_max); };
+        auto py = [&](double log_value) { return top + plot_h * (high - std::clamp(log_value, low, high)) / (high - low); };
+        std::fprintf(out, "<text x=\"%.1f\" y=\"18\" font-weight=\"bold\">%s</text>\n", offset + left, escape(panel.title).c_str());
+        std::fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", offset + left, top, plot_w, plot_h);
+        const double step = std::max(1.0, std::ceil((high - low) / 8));
+        for (double e = low; e <= high; e += step) {
+            std::fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", px(0), px(double(x_max)), py(e), py(e));
+            std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">1e%.0f</text>\n", offset + left - 4, py(e) + 4, e);
+        }
+        for (int i = 0; i <= 5; ++i) {
+            const double x = double(x_max) * i / 5;
+            std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n", px(x), top + plot_h + 14, x);
+        }
+        std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px(double(x_max) / 2), top + plot_h + 28, escape(panel.x_label).c_str());
+        for (std::size_t i = 0; i < panel.lines.size(); ++i) {
+            const series& s = panel.lines[i];
+            const char* color = colors[i % (sizeof colors / sizeof *colors)];
+            std::string points;
+            char buffer[64];
+            for (std::size_t k = 0; k < s.values.size(); ++k) {
+                const double v = s.values[k], x = px(double(s.first_x + k));
+                if (!drawable(v)) {
+                    const bool overflow = !(v == 0);  // inf or NaN
+                    std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n", x,
+                                 overflow ? top + 12 : top + plot_h - 3, color, overflow ? "&#x25B2;" : "&#x25BC;");
+                    break;
+                }
+                std::snprintf(buffer, sizeof buffer, "%.1f,%.1f ", x, py(std::log10(v)));
+                points += buffer;
+            }
+            std::fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" points=\"%s\"/>\n", color, points.c_str());
+            const double legend_y = top + plot_h + 46 + 14 * double(i / 2);
+            const double legend_x = offset + left + (i % 2) * plot_w / 2;
+            std::fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>\n", legend_x,
+                         legend_x + 18, legend_y - 4, legend_y - 4, color);
+            std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", legend_x + 24, legend_y, escape(s.name).c_str());
+        }
+    }
+
+    std::vector<panel_data> panels_;
+};
+
+}  // namespace svg_plot
