@@ -15,14 +15,15 @@ namespace svg_plot {
 struct series {
     std::string name;
     std::vector<double> values;
-    std::size_t first_x;
+    std::size_t first_x, x_step;
 };
 
 struct panel_data {
     std::string title, x_label;
     std::vector<series> lines;
-    void add(std::string name, std::vector<double> values, std::size_t first_x = 0) {
-        lines.push_back({std::move(name), std::move(values), first_x});
+    // values[k] is drawn at x = first_x + k * x_step.
+    void add(std::string name, std::vector<double> values, std::size_t first_x = 0, std::size_t x_step = 1) {
+        lines.push_back({std::move(name), std::move(values), first_x, x_step});
     }
 };
 
@@ -59,11 +60,11 @@ private:
         double low = HUGE_VAL, high = -HUGE_VAL;
         std::size_t x_max = 1;
         for (const series& s : panel.lines) {
-            x_max = std::max(x_max, s.first_x + s.values.size() - 1);
+            x_max = std::max(x_max, s.first_x + (s.values.size() - 1) * s.x_step);
             for (double v : s.values)
                 if (drawable(v)) low = std::min(low, std::log10(v)), high = std::max(high, std::log10(v));
         }
-        low = std::floor(std::max(low, -40.0)), high = std::ceil(std::min(high, 40.0));
+        low = std::floor(std::max(low, -100.0)), high = std::ceil(std::min(high, 100.0));
         if (high <= low) high = low + 1;
         const double plot_w = panel_width - left - right, plot_h = panel_height - top - bottom;
         auto px = [&](double x) { return offset + left + plot_w * x / double(x_max); };
@@ -71,12 +72,12 @@ private:
         std::fprintf(out, "<text x=\"%.1f\" y=\"18\" font-weight=\"bold\">%s</text>\n", offset + left, escape(panel.title).c_str());
         std::fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", offset + left, top, plot_w, plot_h);
         const double step = std::max(1.0, std::ceil((high - low) / 8));
-        for (double e = low; e <= high; e += step) {
+        for (double e = std::ceil(low / step) * step; e <= high; e += step) {
             std::fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", px(0), px(double(x_max)), py(e), py(e));
             std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">1e%.0f</text>\n", offset + left - 4, py(e) + 4, e);
         }
         for (int i = 0; i <= 5; ++i) {
-            const double x = double(x_max) * i / 5;
+            const double x = std::round(double(x_max) * i / 5);
             std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n", px(x), top + plot_h + 14, x);
         }
         std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px(double(x_max) / 2), top + plot_h + 28, escape(panel.x_label).c_str());
@@ -86,9 +87,9 @@ private:
             std::string points;
             char buffer[64];
             for (std::size_t k = 0; k < s.values.size(); ++k) {
-                const double v = s.values[k], x = px(double(s.first_x + k));
-                if (!drawable(v)) {
-                    const bool overflow = !(v == 0);  // inf or NaN
+                const double v = s.values[k], x = px(double(s.first_x + k * s.x_step));
+                if (!drawable(v) || std::log10(v) < low || std::log10(v) > high) {
+                    const bool overflow = !(v == 0) && !(std::isfinite(v) && std::log10(v) < low);  // inf, NaN or too large
                     std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" text-anchor=\"middle\" font-size=\"14\">%s</text>\n", x,
                                  overflow ? top + 12 : top + plot_h - 3, color, overflow ? "&#x25B2;" : "&#x25BC;");
                     break;
@@ -96,11 +97,13 @@ private:
                 std::snprintf(buffer, sizeof buffer, "%.1f,%.1f ", x, py(std::log10(v)));
                 points += buffer;
             }
-            std::fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" points=\"%s\"/>\n", color, points.c_str());
+            // Every other series dashed: identical curves (Glorot and LeCun on square layers) stay visible.
+            std::fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s points=\"%s\"/>\n", color,
+                         i % 2 ? " stroke-dasharray=\"7,4\"" : "", points.c_str());
             const double legend_y = top + plot_h + 46 + 14 * double(i / 2);
             const double legend_x = offset + left + (i % 2) * plot_w / 2;
-            std::fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"/>\n", legend_x,
-                         legend_x + 18, legend_y - 4, legend_y - 4, color);
+            std::fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"%s/>\n", legend_x,
+                         legend_x + 22, legend_y - 4, legend_y - 4, color, i % 2 ? " stroke-dasharray=\"7,4\"" : "");
             std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", legend_x + 24, legend_y, escape(s.name).c_str());
         }
     }

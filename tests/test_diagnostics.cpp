@@ -1,6 +1,9 @@
 // diagnostics.hpp, monitor.hpp, lsuv.hpp, repeat.hpp: statistics against direct computations from the scalar
 // reference forward and the trainer's (finite-difference-checked) gradients; dead and saturated units
 // planted on purpose; the monitor's divergence stop; LSUV's tolerance; SELU's self-normalization.
+// 30-layer networks: let the compiler decide what to inline (see examples/depth_sweep.cpp); the kernels
+// themselves are tested, force-inlined, by test_forward*, test_forward_batch and test_trainer_*.
+#define TYPENET_NO_FORCE_INLINE
 #include <doctest/doctest.h>
 
 #include <cmath>

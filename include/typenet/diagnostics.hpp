@@ -82,10 +82,6 @@ network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradi
     boost::mp11::mp_for_each<boost::mp11::mp_iota_c<Net::layer_count>>([&](auto index) {
         constexpr std::size_t i = decltype(index)::value;
         using layer = typename Net::template layer<i>;
-        constexpr std::size_t width = [] {
-            if constexpr (is_activation_v<layer>) return std::size_t(0);
-            else return layer::fan_out;
-        }();
         // An activation has the width of the dense layer before it.
         constexpr std::size_t units = [] {
             std::size_t w = Net::input_size;
@@ -95,7 +91,6 @@ network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradi
             });
             return w;
         }();
-        static_cast<void>(width);
         layer_statistics& s = report[i];
         s.layer = layer_name<layer>();
         s.width = units;

@@ -15,10 +15,7 @@
 namespace typenet {
 
 template <std::size_t N, class... Layers>
-struct repeat {
-    static_assert(N >= 1, "typenet::repeat<N, Layers...>: N must be at least 1");
-    static_assert(sizeof...(Layers) >= 1, "typenet::repeat<N, Layers...>: nothing to repeat");
-};
+struct repeat {};
 
 namespace detail {
 template <class Part>
@@ -27,6 +24,9 @@ struct expand_part {
 };
 template <std::size_t N, class... Layers>
 struct expand_part<repeat<N, Layers...>> {
+    // Checked here: a repeat<> is only ever named, never instantiated.
+    static_assert(N >= 1, "typenet::repeat<N, Layers...>: N must be at least 1");
+    static_assert(sizeof...(Layers) >= 1, "typenet::repeat<N, Layers...>: nothing to repeat");
     using type = boost::mp11::mp_repeat_c<boost::mp11::mp_list<Layers...>, N>;
 };
 }  // namespace detail
