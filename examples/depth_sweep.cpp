@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <typenet/typenet.hpp>
@@ -158,13 +159,18 @@ int main(int argc, char** argv) {
                     std::fprintf(csv, "%s,%s,%zu,%.6g,%.6g\n", activation, c.name.c_str(), l, c.second_moment[l], c.gradient_norm[l]);
         std::fclose(csv);
     }
-    svg_plot::figure sweep(2);
-    for (const curve& c : relu_curves) sweep.panel(0).add(c.name, c.second_moment);
-    for (const curve& c : tanh_curves) sweep.panel(1).add(c.name, std::vector<double>(c.gradient_norm.begin() + 1, c.gradient_norm.end()), 1);
-    sweep.panel(0).title = "ReLU, 30 x dense<256>: activation second moment q per block";
-    sweep.panel(0).x_label = "block";
-    sweep.panel(1).title = "tanh, 30 x dense<256>: |dL/dx| per block (backward from block 30)";
-    sweep.panel(1).x_label = "block";
+    // Rows: ReLU, tanh. Columns: activations (forward), gradients (backward, from block 30 down to 1).
+    svg_plot::figure sweep(4, 2);
+    const std::pair<const char*, std::vector<curve>*> nets[] = {{"ReLU", &relu_curves}, {"tanh", &tanh_curves}};
+    for (std::size_t row = 0; row < 2; ++row) {
+        for (const curve& c : *nets[row].second) {
+            sweep.panel(2 * row).add(c.name, c.second_moment);
+            sweep.panel(2 * row + 1).add(c.name, std::vector<double>(c.gradient_norm.begin() + 1, c.gradient_norm.end()), 1);
+        }
+        sweep.panel(2 * row).title = std::string(nets[row].first) + ", 30 x dense<256>: activation second moment q per block";
+        sweep.panel(2 * row + 1).title = std::string(nets[row].first) + ", 30 x dense<256>: gradient norm |dL/dx| per block";
+        sweep.panel(2 * row).x_label = sweep.panel(2 * row + 1).x_label = "block";
+    }
     sweep.write(directory + "depth_sweep.svg");
 
     svg_plot::figure training(1);

@@ -29,17 +29,22 @@ struct panel_data {
 
 class figure {
 public:
-    explicit figure(std::size_t panels) : panels_(panels) {}
+    // Panels fill rows of `columns`.
+    explicit figure(std::size_t panels, std::size_t columns = 0) : panels_(panels), columns_(columns == 0 ? panels : columns) {}
     panel_data& panel(std::size_t i) { return panels_[i]; }
 
     void write(const std::string& path) const {
         FILE* out = std::fopen(path.c_str(), "w");
         if (!out) return;
-        const double total_width = panel_width * double(panels_.size());
+        const std::size_t rows = (panels_.size() + columns_ - 1) / columns_;
         std::fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
-                     total_width, panel_height);
+                     panel_width * double(columns_), panel_height * double(rows));
         std::fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-        for (std::size_t p = 0; p < panels_.size(); ++p) draw(out, panels_[p], p * panel_width);
+        for (std::size_t p = 0; p < panels_.size(); ++p) {
+            std::fprintf(out, "<g transform=\"translate(%.0f,%.0f)\">\n", panel_width * double(p % columns_), panel_height * double(p / columns_));
+            draw(out, panels_[p], 0);
+            std::fprintf(out, "</g>\n");
+        }
         std::fprintf(out, "</svg>\n");
         std::fclose(out);
     }
@@ -109,6 +114,7 @@ private:
     }
 
     std::vector<panel_data> panels_;
+    std::size_t columns_;
 };
 
 }  // namespace svg_plot
