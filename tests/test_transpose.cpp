@@ -54,11 +54,27 @@ TEST_CASE("transpose_weights matches weight_index, float (register blocks where 
 TEST_CASE("transpose_weights matches weight_index, double") { check_shapes<double>(); }
 
 TEST_CASE("the instruction set's block transpose is used where it applies") {
-    // Guards the fast path against silently falling back to scalar code on the machines we benchmark.
+    // Guards the fast paths against silently falling back to scalar code on the machines we benchmark.
+    using typenet::kernel::detail::transpose_block_size;
     using wide = typenet::detail::dense_layout<float, 256, 256>;
-#if XSIMD_WITH_AVX512F || XSIMD_WITH_AVX || XSIMD_WITH_SSE2
-    CHECK(typenet::kernel::detail::block_transposable<wide, wide, float>);
+    using narrow = typenet::detail::dense_layout<float, 64, 8>;  // 256-bit vectors under AVX-512
+    using narrow_transposed = typenet::detail::dense_layout<float, 8, 64>;
+#if XSIMD_WITH_AVX512F
+    CHECK(transpose_block_size<wide, wide, float> == 16);
+    CHECK(transpose_block_size<narrow, narrow_transposed, float> == 8);
+    CHECK(transpose_block_size<wide, wide, double> == 8);
+#elif XSIMD_WITH_AVX
+    CHECK(transpose_block_size<wide, wide, float> == 8);
+    CHECK(transpose_block_size<narrow, narrow_transposed, float> == 8);
+#elif XSIMD_WITH_SSE2
+    CHECK(transpose_block_size<wide, wide, float> == 4);
+    CHECK(transpose_block_size<narrow, narrow_transposed, float> == 4);
+    CHECK(transpose_block_size<wide, wide, double> == 2);
 #else
-    CHECK_FALSE(typenet::kernel::detail::block_transposable<wide, wide, float>);
+    CHECK(transpose_block_size<wide, wide, float> == 0);
+    CHECK(transpose_block_size<narrow, narrow_transposed, float> == 0);
 #endif
+    using dot = typenet::detail::dense_layout<float, 64, 1>;
+    using dot_transposed = typenet::detail::dense_layout<float, 1, 64>;
+    CHECK(transpose_block_size<dot, dot_transposed, float> == 0);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../config.hpp"
 #include "arch/transpose_x86.hpp"
@@ -12,11 +13,22 @@ namespace typenet::kernel {
 
 namespace detail {
 // Square blocks are transposed in registers when both layouts keep blocks of that many values contiguous
-// (every panel width is a multiple of the layout's vector width).
+// (every panel width is a multiple of the layout's vector width): the widest available block dividing both
+// vector widths (under AVX-512, a 256-bit layer of at most 8 outputs gets 8 x 8 blocks).
 template <class Layout, class TransposedLayout, class T>
-constexpr bool block_transposable = arch::block_transpose<T>::size > 0 && !Layout::is_dot && !TransposedLayout::is_dot &&
-                                    Layout::lanes % arch::block_transpose<T>::size == 0 &&
-                                    TransposedLayout::lanes % arch::block_transpose<T>::size == 0;
+constexpr std::size_t transpose_block_size = [] {
+    if constexpr (Layout::is_dot || TransposedLayout::is_dot) return std::size_t(0);
+    std::size_t size = 0;
+    auto consider = [&]<std::size_t Size>(std::integral_constant<std::size_t, Size>) {
+        if (size == 0 && arch::block_transpose<T, Size>::available && Layout::lanes % Size == 0 && TransposedLayout::lanes % Size == 0)
+            size = Size;
+    };
+    consider(std::integral_constant<std::size_t, 16>{});
+    consider(std::integral_constant<std::size_t, 8>{});
+    consider(std::integral_constant<std::size_t, 4>{});
+    consider(std::integral_constant<std::size_t, 2>{});
+    return size;
+}();
 }  // namespace detail
 
 // Writes W^T of `w` (in Layout) into `transposed` (in TransposedLayout), padding included: entries of
@@ -24,12 +36,12 @@ constexpr bool block_transposable = arch::block_transpose<T>::size > 0 && !Layou
 template <class Layout, class TransposedLayout, class T>
 void transpose_weights(const T* w, T* transposed) noexcept {
     static_assert(TransposedLayout::fan_in == Layout::fan_out && TransposedLayout::fan_out == Layout::fan_in);
-    if constexpr (detail::block_transposable<Layout, TransposedLayout, T>) {
+    constexpr std::size_t size = detail::transpose_block_size<Layout, TransposedLayout, T>;
+    if constexpr (size > 0) {
         // Blocks of `size` inputs k by `size` outputs o: rows are W[k][o0..], contiguous in the weight panels;
         // columns are W^T[o][k0..], contiguous in the transposed panels. Inputs past fan_in read zeros (they
         // land in W^T's padding lanes); outputs past fan_out are W's padding and are written to scratch.
-        using block = arch::block_transpose<T>;
-        constexpr std::size_t size = block::size;
+        using block = arch::block_transpose<T, size>;
         alignas(64) static constexpr T zero_row[size] = {};
         alignas(64) T scratch[size];
         for (std::size_t k_first = 0; k_first < Layout::fan_in; k_first += size) {

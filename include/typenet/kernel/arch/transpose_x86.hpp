@@ -11,12 +11,12 @@
 
 namespace typenet::kernel::arch {
 
-// block_transpose<T>::size is the widest square block the enabled instruction sets transpose in registers;
-// 0 means none (the caller falls back to scalar code). run() reads rows[i][0..size) and writes
-// columns[j][i] = rows[i][j]; pointers need no alignment.
-template <class T>
+// block_transpose<T, Size>: a Size x Size register transpose, available when the enabled instruction sets
+// have one (the caller picks the widest that fits its layouts and falls back to scalar code otherwise).
+// run() reads rows[i][0..Size) and writes columns[j][i] = rows[i][j]; pointers need no alignment.
+template <class T, std::size_t Size>
 struct block_transpose {
-    static constexpr std::size_t size = 0;
+    static constexpr bool available = false;
 };
 
 #if XSIMD_WITH_AVX512F
@@ -35,8 +35,8 @@ inline __m512d as_double(__m512 v) noexcept { return _mm512_castps_pd(v); }
 }  // namespace x86_detail
 
 template <>
-struct block_transpose<float> {
-    static constexpr std::size_t size = 16;
+struct block_transpose<float, 16> {
+    static constexpr bool available = true;
     TYPENET_ALWAYS_INLINE static void run(const float* const (&rows)[16], float* const (&columns)[16]) noexcept {
         using namespace x86_detail;
         __m512 pairs[16];  // pairs[2i], pairs[2i+1]: rows 2i and 2i+1 interleaved, lane L holds columns 4L..4L+3
@@ -63,8 +63,8 @@ struct block_transpose<float> {
 };
 
 template <>
-struct block_transpose<double> {
-    static constexpr std::size_t size = 8;
+struct block_transpose<double, 8> {
+    static constexpr bool available = true;
     TYPENET_ALWAYS_INLINE static void run(const double* const (&rows)[8], double* const (&columns)[8]) noexcept {
         using namespace x86_detail;
         __m512 pairs[8];  // pairs[2g + j], lane L: column 2L + j of rows 2g, 2g+1
@@ -81,11 +81,13 @@ struct block_transpose<double> {
     }
 };
 
-#elif XSIMD_WITH_AVX
+#endif
+
+#if XSIMD_WITH_AVX
 
 template <>
-struct block_transpose<float> {
-    static constexpr std::size_t size = 8;
+struct block_transpose<float, 8> {
+    static constexpr bool available = true;
     TYPENET_ALWAYS_INLINE static void run(const float* const (&rows)[8], float* const (&columns)[8]) noexcept {
         __m256 pairs[8];  // pairs[2i], pairs[2i+1]: rows 2i, 2i+1 interleaved
         for (int i = 0; i < 4; ++i) {
@@ -108,8 +110,8 @@ struct block_transpose<float> {
 };
 
 template <>
-struct block_transpose<double> {
-    static constexpr std::size_t size = 4;
+struct block_transpose<double, 4> {
+    static constexpr bool available = true;
     TYPENET_ALWAYS_INLINE static void run(const double* const (&rows)[4], double* const (&columns)[4]) noexcept {
         const __m256d r0 = _mm256_loadu_pd(rows[0]), r1 = _mm256_loadu_pd(rows[1]);
         const __m256d r2 = _mm256_loadu_pd(rows[2]), r3 = _mm256_loadu_pd(rows[3]);
@@ -123,11 +125,13 @@ struct block_transpose<double> {
     }
 };
 
-#elif XSIMD_WITH_SSE2
+#endif
+
+#if XSIMD_WITH_SSE2
 
 template <>
-struct block_transpose<float> {
-    static constexpr std::size_t size = 4;
+struct block_transpose<float, 4> {
+    static constexpr bool available = true;
     TYPENET_ALWAYS_INLINE static void run(const float* const (&rows)[4], float* const (&columns)[4]) noexcept {
         __m128 r0 = _mm_loadu_ps(rows[0]), r1 = _mm_loadu_ps(rows[1]), r2 = _mm_loadu_ps(rows[2]), r3 = _mm_loadu_ps(rows[3]);
         const __m128 low01 = _mm_unpacklo_ps(r0, r1), high01 = _mm_unpackhi_ps(r0, r1);
@@ -140,8 +144,8 @@ struct block_transpose<float> {
 };
 
 template <>
-struct block_transpose<double> {
-    static constexpr std::size_t size = 2;
+struct block_transpose<double, 2> {
+    static constexpr bool available = true;
     TYPENET_ALWAYS_INLINE static void run(const double* const (&rows)[2], double* const (&columns)[2]) noexcept {
         const __m128d r0 = _mm_loadu_pd(rows[0]), r1 = _mm_loadu_pd(rows[1]);
         _mm_storeu_pd(columns[0], _mm_unpacklo_pd(r0, r1));
