@@ -3,7 +3,9 @@
 // planted on purpose; the monitor's divergence stop; LSUV's tolerance; SELU's self-normalization.
 // 30-layer networks: let the compiler decide what to inline (see examples/depth_sweep.cpp); the kernels
 // themselves are tested, force-inlined, by test_forward*, test_forward_batch and test_trainer_*.
+#ifndef TYPENET_NO_FORCE_INLINE  // the sanitizer build sets it for everything
 #define TYPENET_NO_FORCE_INLINE
+#endif
 #include <doctest/doctest.h>
 
 #include <cmath>
