@@ -76,6 +76,7 @@ using student_trainer = tn::trainer<student, tn::mse, tn::sgd, train_batch>;
 struct training_run {
     std::string name;
     std::vector<double> loss;  // per step
+    double final_loss = 0;     // mean of the last 100 steps
 };
 
 template <class Prepare>
@@ -103,9 +104,8 @@ training_run train(const char* name, Prepare&& prepare) {
         draw();
         run.loss.push_back(trainer.step(*net, *x, *y));
     }
-    double tail = 0;
-    for (std::size_t s = train_steps - 100; s < train_steps; ++s) tail += run.loss[s] / 100;
-    std::printf("  %-8s first loss %.3f, mean loss of the last 100 steps %.4f\n", name, run.loss[0], tail);
+    for (std::size_t s = train_steps - 100; s < train_steps; ++s) run.final_loss += run.loss[s] / 100;
+    std::printf("  %-8s first loss %.3f, mean loss of the last 100 steps %.4f\n", name, run.loss[0], run.final_loss);
     return run;
 }
 
@@ -206,14 +206,10 @@ int main(int argc, char** argv) {
     const double standard_tanh = 1 / gradient_variance_factor(tanh_curves[1]);
     check(standard_tanh > 2.5 && standard_tanh < 3.5, "tanh + U(+-1/sqrt(n)): gradient variance lost per block going back, 2.5x to 3.5x",
           standard_tanh);
-    auto tail = [](const training_run& r) {
-        double sum = 0;
-        for (std::size_t s = train_steps - 100; s < train_steps; ++s) sum += r.loss[s];
-        return sum / 100;
-    };
-    check(tail(runs[0]) < 0.25 * runs[0].loss[0] && tail(runs[0]) < 0.25 * tail(runs[1]), "training: He reaches < 1/4 of its first loss and of Glorot's",
-          tail(runs[0]));
-    check(tail(runs[1]) > 0.9 * runs[1].loss[0], "training: Glorot stalls (last losses > 0.9 x first)", tail(runs[1]) / runs[1].loss[0]);
-    check(tail(runs[2]) < 1.5 * tail(runs[0]), "training: LSUV trains like He (within 1.5x of He's final loss)", tail(runs[2]) / tail(runs[0]));
+    check(runs[0].final_loss < 0.25 * runs[0].loss[0] && runs[0].final_loss < 0.25 * runs[1].final_loss,
+          "training: He reaches < 1/4 of its first loss and of Glorot's", runs[0].final_loss);
+    check(runs[1].final_loss > 0.9 * runs[1].loss[0], "training: Glorot stalls (last losses > 0.9 x first)", runs[1].final_loss / runs[1].loss[0]);
+    check(runs[2].final_loss < 1.5 * runs[0].final_loss, "training: LSUV trains like He (within 1.5x of He's final loss)",
+          runs[2].final_loss / runs[0].final_loss);
     return failures == 0 ? 0 : 1;
 }

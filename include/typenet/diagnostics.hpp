@@ -83,15 +83,7 @@ network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradi
     boost::mp11::mp_for_each<boost::mp11::mp_iota_c<Net::layer_count>>([&](auto index) {
         constexpr std::size_t i = decltype(index)::value;
         using layer = typename Net::template layer<i>;
-        // An activation has the width of the dense layer before it.
-        constexpr std::size_t units = [] {
-            std::size_t w = Net::input_size;
-            boost::mp11::mp_for_each<boost::mp11::mp_iota_c<i + 1>>([&](auto j) {
-                using l = typename Net::template layer<decltype(j)::value>;
-                if constexpr (!is_activation_v<l>) w = l::fan_out;
-            });
-            return w;
-        }();
+        constexpr std::size_t units = trainer_access::output_width<Trainer>(i);
         layer_statistics& s = report[i];
         s.layer = layer_name<layer>();
         s.width = units;

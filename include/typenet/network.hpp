@@ -90,6 +90,7 @@ public:
         initialize_layers<WeightInit, BiasInit>(seed);
     }
 
+    // PyTorch layout: weight<I>(out, in) is layer I's weight[out][in]; I counts activations.
     template <std::size_t I>
     T& weight(std::size_t out, std::size_t in) noexcept {
         check_dense<I>();

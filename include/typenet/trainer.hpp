@@ -281,6 +281,11 @@ struct trainer_access {
     static std::size_t row_width(std::size_t i) noexcept {
         return Trainer::row_width[i];
     }
+    // Outputs of layer i (an activation has the width of the dense layer before it), from the network's plan.
+    template <class Trainer>
+    static constexpr std::size_t output_width(std::size_t i) noexcept {
+        return Trainer::plan::widths[i + 1];
+    }
     // d loss / d output, rows of row_width(last layer); write only the first output_size entries of each row.
     template <class Trainer>
     static auto* output_gradient(Trainer& t) noexcept {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstddef>
-
-#include "../config.hpp"
 #include <type_traits>
 #include <utility>
+
+#include "../config.hpp"
 
 namespace typenet::detail {
 
