@@ -20,7 +20,7 @@ std::vector<T> probe_values() {
 
 template <class Activation, class T, class Arch>
 void check_activation(double relative_tolerance) {
-    using batch = xsimd::batch<T, Arch>;
+    using batch = typenet::simd::batch<T, Arch>;
     const auto values = probe_values<T>();
     double worst = 0;
     for (std::size_t i = 0; i + batch::size <= values.size(); i += batch::size) {
@@ -40,10 +40,10 @@ void check_activation(double relative_tolerance) {
 
 template <class Activation>
 void check_all(double float_tolerance, double double_tolerance) {
-    check_activation<Activation, float, detail::wide_arch>(float_tolerance);
-    check_activation<Activation, float, detail::narrow_arch>(float_tolerance);
-    check_activation<Activation, double, detail::wide_arch>(double_tolerance);
-    check_activation<Activation, double, detail::narrow_arch>(double_tolerance);
+    check_activation<Activation, float, simd::wide_arch>(float_tolerance);
+    check_activation<Activation, float, simd::narrow_arch>(float_tolerance);
+    check_activation<Activation, double, simd::wide_arch>(double_tolerance);
+    check_activation<Activation, double, simd::narrow_arch>(double_tolerance);
 }
 
 }  // namespace

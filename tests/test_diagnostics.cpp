@@ -186,7 +186,7 @@ TEST_CASE("LSUV: every dense layer's output variance within tolerance; 30-layer 
     const auto stats = diagnose(*net, x);
     std::size_t dense_layers = 0;
     for (std::size_t i = 0; i < Deep::layer_count; ++i) {
-        if (!report[i].is_dense) continue;
+        if (!report[i].has_weights) continue;
         ++dense_layers;
         CAPTURE(i);
         CHECK(report[i].converged);

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <vector>
 
-#include <typenet/detail/layout.hpp>
-#include <typenet/kernel/transpose.hpp>
+#include <typenet/layers/dense/layout.hpp>
+#include <typenet/layers/dense/transpose.hpp>
 
 namespace {
 

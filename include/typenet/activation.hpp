@@ -1,23 +1,23 @@
-// Element-wise activations. Each is a stateless policy with
-//   apply(batch)      the SIMD kernel (xsimd batch of any arch), used on the hot path
+// Element-wise activations: layers of the contract in layer.hpp, built by typenet::activation<Derived> from
+//   apply(batch)      the SIMD kernel (typenet::simd, any instruction set), used on the hot path
 //   reference(double) the scalar oracle, written with <cmath> only, for tests and typenet::reference
-//   is_piecewise_linear  cheap enough to apply on every accumulator register inside the dense kernel
+//   is_piecewise_linear  cheap enough to apply on every accumulator register of the layer before it
 //   derivative(input, output)   d output / d input, SIMD; given both so each can use the cheaper one
 //   reference_derivative(double) its scalar oracle
+// and, for auto_init and diagnose, recommended_initializer and unit_statistic.
 #pragma once
 
 #include <cmath>
 #include <string_view>
 
-#include "detail/simd.hpp"
+#include "init.hpp"
 #include "kernel/tanh.hpp"
+#include "layer.hpp"
+#include "simd.hpp"
 
 namespace typenet {
-namespace detail {
-struct activation_tag {};
-}  // namespace detail
 
-struct identity : detail::activation_tag {
+struct identity : activation<identity> {
     static constexpr std::string_view name = "identity";
     static constexpr bool is_piecewise_linear = true;
     template <class Batch> static Batch apply(const Batch& x) noexcept { return x; }
@@ -26,37 +26,45 @@ struct identity : detail::activation_tag {
     static double reference_derivative(double) noexcept { return 1; }
 };
 
-struct relu : detail::activation_tag {
+struct relu : activation<relu> {
     static constexpr std::string_view name = "relu";
     static constexpr bool is_piecewise_linear = true;
-    template <class Batch> static Batch apply(const Batch& x) noexcept { return xsimd::max(x, Batch(0)); }
+    // Half of the units are zero, so keeping the variance needs twice LeCun's (He et al. 2015).
+    using recommended_initializer = he_uniform;
+    static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::dead;
+    template <class Batch> static Batch apply(const Batch& x) noexcept { return simd::max(x, Batch(0)); }
     static double reference(double x) noexcept { return x > 0 ? x : 0; }
     // At 0 the subgradient 0, as PyTorch.
     template <class Batch> static Batch derivative(const Batch& input, const Batch&) noexcept {
-        return xsimd::select(input > Batch(0), Batch(1), Batch(0));
+        return simd::select(input > Batch(0), Batch(1), Batch(0));
     }
     static double reference_derivative(double x) noexcept { return x > 0 ? 1 : 0; }
 };
 
 // PyTorch nn.LeakyReLU(negative_slope = Slope).
 template <float Slope = 0.01f>
-struct leaky_relu : detail::activation_tag {
+struct leaky_relu : activation<leaky_relu<Slope>> {
     static constexpr std::string_view name = "leaky_relu";
     static constexpr bool is_piecewise_linear = true;
+    using recommended_initializer = he_uniform;
+    static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::dead;
     static constexpr float slope = Slope;
     template <class Batch> static Batch apply(const Batch& x) noexcept {
-        return xsimd::select(x > Batch(0), x, x * Batch(static_cast<typename Batch::value_type>(Slope)));
+        return simd::select(x > Batch(0), x, x * Batch(static_cast<typename Batch::value_type>(Slope)));
     }
     static double reference(double x) noexcept { return x > 0 ? x : static_cast<double>(Slope) * x; }
     template <class Batch> static Batch derivative(const Batch& input, const Batch&) noexcept {
-        return xsimd::select(input > Batch(0), Batch(1), Batch(static_cast<typename Batch::value_type>(Slope)));
+        return simd::select(input > Batch(0), Batch(1), Batch(static_cast<typename Batch::value_type>(Slope)));
     }
     static double reference_derivative(double x) noexcept { return x > 0 ? 1 : static_cast<double>(Slope); }
 };
 
-struct tanh : detail::activation_tag {
+struct tanh : activation<tanh> {
     static constexpr std::string_view name = "tanh";
     static constexpr bool is_piecewise_linear = false;
+    // |y| > 0.99: the derivative is below 0.02.
+    static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::saturated;
+    static bool saturated(double y) noexcept { return std::abs(y) > 0.99; }
     template <class Batch> static Batch apply(const Batch& x) noexcept { return kernel::tanh(x); }
     static double reference(double x) noexcept { return std::tanh(x); }
     template <class Batch> static Batch derivative(const Batch&, const Batch& output) noexcept {
@@ -65,11 +73,14 @@ struct tanh : detail::activation_tag {
     static double reference_derivative(double x) noexcept { return 1 / (std::cosh(x) * std::cosh(x)); }
 };
 
-struct sigmoid : detail::activation_tag {
+struct sigmoid : activation<sigmoid> {
     static constexpr std::string_view name = "sigmoid";
     static constexpr bool is_piecewise_linear = false;
+    // y < 0.01 or y > 0.99: the derivative is below 0.01.
+    static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::saturated;
+    static bool saturated(double y) noexcept { return y < 0.01 || y > 0.99; }
     // exp(-x) overflows to +inf below about -88 (float): 1 / inf = 0 is then the right answer.
-    template <class Batch> static Batch apply(const Batch& x) noexcept { return Batch(1) / (Batch(1) + xsimd::exp(-x)); }
+    template <class Batch> static Batch apply(const Batch& x) noexcept { return Batch(1) / (Batch(1) + simd::exp(-x)); }
     static double reference(double x) noexcept { return 1 / (1 + std::exp(-x)); }
     template <class Batch> static Batch derivative(const Batch&, const Batch& output) noexcept {
         return output * (Batch(1) - output);
@@ -78,49 +89,48 @@ struct sigmoid : detail::activation_tag {
 };
 
 // Klambauer et al. 2017, constants as PyTorch nn.SELU.
-struct selu : detail::activation_tag {
+struct selu : activation<selu> {
     static constexpr std::string_view name = "selu";
     static constexpr bool is_piecewise_linear = false;
+    // Its self-normalizing fixed point assumes Var[w] = 1 / fan_in.
+    using recommended_initializer = lecun_normal;
     static constexpr double alpha = 1.6732632423543772848170429916717;
     static constexpr double scale = 1.0507009873554804934193349852946;
     template <class Batch> static Batch apply(const Batch& x) noexcept {
         using T = typename Batch::value_type;
-        const Batch negative = Batch(static_cast<T>(alpha)) * xsimd::expm1(xsimd::min(x, Batch(0)));
-        return Batch(static_cast<T>(scale)) * xsimd::select(x > Batch(0), x, negative);
+        const Batch negative = Batch(static_cast<T>(alpha)) * simd::expm1(simd::min(x, Batch(0)));
+        return Batch(static_cast<T>(scale)) * simd::select(x > Batch(0), x, negative);
     }
     static double reference(double x) noexcept { return scale * (x > 0 ? x : alpha * std::expm1(x)); }
     // For x <= 0, scale alpha e^x = output + scale alpha: no second exponential.
     template <class Batch> static Batch derivative(const Batch& input, const Batch& output) noexcept {
         using T = typename Batch::value_type;
-        return xsimd::select(input > Batch(0), Batch(static_cast<T>(scale)), output + Batch(static_cast<T>(scale * alpha)));
+        return simd::select(input > Batch(0), Batch(static_cast<T>(scale)), output + Batch(static_cast<T>(scale * alpha)));
     }
     static double reference_derivative(double x) noexcept { return x > 0 ? scale : scale * alpha * std::exp(x); }
 };
 
 // PyTorch nn.GELU() default: x * Phi(x) with the exact erf, not the tanh approximation.
-struct gelu : detail::activation_tag {
+struct gelu : activation<gelu> {
     static constexpr std::string_view name = "gelu";
     static constexpr bool is_piecewise_linear = false;
     template <class Batch> static Batch apply(const Batch& x) noexcept {
         using T = typename Batch::value_type;
         // 1 + erf(x / sqrt 2) = erfc(-x / sqrt 2): the same function without the cancellation for x << 0.
         const T inverse_sqrt2 = static_cast<T>(0.70710678118654752440);
-        return Batch(T(0.5)) * x * xsimd::erfc(x * Batch(-inverse_sqrt2));
+        return Batch(T(0.5)) * x * simd::erfc(x * Batch(-inverse_sqrt2));
     }
     static double reference(double x) noexcept { return 0.5 * x * std::erfc(-x * 0.70710678118654752440); }
     // Phi(x) + x phi(x)
     template <class Batch> static Batch derivative(const Batch& input, const Batch&) noexcept {
         using T = typename Batch::value_type;
-        const Batch cdf = Batch(T(0.5)) * xsimd::erfc(input * Batch(static_cast<T>(-0.70710678118654752440)));
-        const Batch pdf = Batch(static_cast<T>(0.39894228040143267794)) * xsimd::exp(Batch(T(-0.5)) * input * input);
-        return typenet::detail::fma(input, pdf, cdf);
+        const Batch cdf = Batch(T(0.5)) * simd::erfc(input * Batch(static_cast<T>(-0.70710678118654752440)));
+        const Batch pdf = Batch(static_cast<T>(0.39894228040143267794)) * simd::exp(Batch(T(-0.5)) * input * input);
+        return simd::fma(input, pdf, cdf);
     }
     static double reference_derivative(double x) noexcept {
         return 0.5 * std::erfc(-x * 0.70710678118654752440) + x * 0.39894228040143267794 * std::exp(-0.5 * x * x);
     }
 };
-
-template <class Layer>
-inline constexpr bool is_activation_v = std::is_base_of_v<detail::activation_tag, Layer>;
 
 }  // namespace typenet

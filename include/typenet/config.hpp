@@ -1,10 +1,12 @@
-// typenet — configuration macros shared by every header.
+// typenet — configuration macros shared by every header, and the instruction-set namespace.
 #pragma once
 
 #include <cassert>
 
+#include <xsimd/config/xsimd_config.hpp>
+
 #define TYPENET_VERSION_MAJOR 0
-#define TYPENET_VERSION_MINOR 1
+#define TYPENET_VERSION_MINOR 2
 #define TYPENET_VERSION_PATCH 0
 
 // Accessors (weight<I>, bias<I>) check their indices with TYPENET_ASSERT. It is an assert() by default, so
@@ -23,4 +25,57 @@
 #else
 #define TYPENET_ALWAYS_INLINE inline
 #define TYPENET_INLINE_LAMBDA
+#endif
+
+// The instruction set this translation unit compiles for, as a namespace name. Everything whose layout or
+// code depends on it (kernels, layer layouts, the plan, basic_network, workspace, trainer) is declared in
+// an inline namespace of that name (as Google Highway does with HWY_NAMESPACE): a program whose translation
+// units are compiled with different -march flags then links distinct types and functions for each, instead
+// of silently merging two layouts of "the same" network (an ODR violation). Users never spell it:
+// typenet::basic_network names typenet::TYPENET_ISA::basic_network.
+//
+// TYPENET_PORTABLE selects the portable scalar kernels (kernel/arch/portable.hpp) even where xsimd has an
+// instruction set; they are also what a target without one gets.
+#if defined(TYPENET_PORTABLE) || defined(XSIMD_NO_SUPPORTED_ARCHITECTURE)
+#define TYPENET_ISA isa_portable
+#define TYPENET_ISA_IS_PORTABLE 1
+#elif XSIMD_WITH_AVX512BW
+#define TYPENET_ISA isa_avx512bw
+#elif XSIMD_WITH_AVX512DQ
+#define TYPENET_ISA isa_avx512dq
+#elif XSIMD_WITH_AVX512CD
+#define TYPENET_ISA isa_avx512cd
+#elif XSIMD_WITH_AVX512F
+#define TYPENET_ISA isa_avx512f
+#elif XSIMD_WITH_FMA3_AVX2
+#define TYPENET_ISA isa_avx2_fma
+#elif XSIMD_WITH_AVX2
+#define TYPENET_ISA isa_avx2
+#elif XSIMD_WITH_FMA3_AVX
+#define TYPENET_ISA isa_avx_fma
+#elif XSIMD_WITH_AVX
+#define TYPENET_ISA isa_avx
+#elif XSIMD_WITH_FMA4
+#define TYPENET_ISA isa_fma4
+#elif XSIMD_WITH_FMA3_SSE
+#define TYPENET_ISA isa_sse42_fma
+#elif XSIMD_WITH_SSE4_2
+#define TYPENET_ISA isa_sse42
+#elif XSIMD_WITH_SSE4_1
+#define TYPENET_ISA isa_sse41
+#elif XSIMD_WITH_SSSE3
+#define TYPENET_ISA isa_ssse3
+#elif XSIMD_WITH_SSE3
+#define TYPENET_ISA isa_sse3
+#elif XSIMD_WITH_SSE2
+#define TYPENET_ISA isa_sse2
+#elif XSIMD_WITH_NEON64
+#define TYPENET_ISA isa_neon64
+#elif XSIMD_WITH_NEON
+#define TYPENET_ISA isa_neon
+#else
+#error "typenet: unknown xsimd instruction set"
+#endif
+#ifndef TYPENET_ISA_IS_PORTABLE
+#define TYPENET_ISA_IS_PORTABLE 0
 #endif

@@ -20,26 +20,32 @@
 
 #include <boost/mp11/algorithm.hpp>
 
-#include "dense.hpp"
+#include "detail/static_for.hpp"
+#include "init.hpp"
+#include "layer.hpp"
 #include "loss.hpp"
-#include "optim.hpp"
+#include "network.hpp"
 #include "random.hpp"
-#include "trainer.hpp"
+#include "workspace.hpp"
 
 namespace typenet {
 
 struct layer_statistics {
-    std::string_view layer;  // "dense" or the activation's name
+    std::string_view layer;    // the layer's kind: its name, e.g. "relu"
+    bool has_weights = false;  // the layer has a weight tensor (tensor_role::weight): assess compares these
     std::size_t width = 0;   // outputs of the layer
     // Forward: the layer's outputs over the batch (all samples and units).
     double mean = 0, variance = 0, second_moment = 0;
-    // relu, leaky_relu: fraction of units whose output is <= 0 for every sample of the batch (dead units).
+    // Layers with unit_statistic::dead (relu, leaky_relu): fraction of units whose output is <= 0 for every
+    // sample of the batch (dead units).
     double dead_fraction = 0;
-    // tanh: fraction of outputs with |y| > 0.99; sigmoid: y < 0.01 or y > 0.99 (the derivative is < 0.02).
+    // Layers with unit_statistic::saturated: fraction of outputs where the layer's saturated(y) holds (tanh:
+    // |y| > 0.99; sigmoid: y < 0.01 or y > 0.99).
     double saturated_fraction = 0;
     // Backward: d loss / d (output of this layer): L2 norm over the batch, and variance of its entries.
     double output_gradient_norm = 0, output_gradient_variance = 0;
-    // Dense layers: d loss / d W, L2 norm and variance of its entries (0 for activations).
+    // Layers with weight tensors: d loss / d W over all of them, L2 norm and variance of the entries (0 for
+    // activations).
     double weight_gradient_norm = 0, weight_gradient_variance = 0;
 };
 
@@ -67,28 +73,24 @@ struct moments {
 template <class Layer>
 using is_activation_layer = std::bool_constant<is_activation_v<Layer>>;
 
-template <class Layer>
-constexpr std::string_view layer_name() {
-    if constexpr (is_activation_v<Layer>) return Layer::name;
-    else return "dense";
-}
-
-template <class Net, std::size_t Batch, class Trainer, class Input, class SetOutputGradient>
+template <class Net, std::size_t Batch, class Input, class SetOutputGradient>
 network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradient&& set_output_gradient) {
     using T = typename Net::value_type;
-    auto trainer = std::make_unique<Trainer>();
+    using plan = typename Net::plan;
+    auto buffers = std::make_unique<workspace<Net, Batch>>();
     network_report<Net> report{};
-    trainer_access::forward<0, Net::layer_count>(*trainer, net, x);
+    buffers->forward(net, x);
 
-    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<Net::layer_count>>([&](auto index) {
+    static_for<Net::layer_count>([&](auto index) {
         constexpr std::size_t i = decltype(index)::value;
         using layer = typename Net::template layer<i>;
-        constexpr std::size_t units = trainer_access::output_width<Trainer>(i);
+        constexpr std::size_t units = plan::widths[i + 1];
+        constexpr unit_statistic statistic = unit_statistic_of<layer>();
         layer_statistics& s = report[i];
-        s.layer = layer_name<layer>();
+        s.layer = layer::name;
         s.width = units;
-        const T* rows = trainer_access::layer_output(*trainer, i);
-        const std::size_t stride = trainer_access::row_width<Trainer>(i);
+        const T* rows = buffers->output(i);
+        const std::size_t stride = buffers->row_stride(i);
         moments m;
         std::size_t dead_units = 0, saturated = 0;
         for (std::size_t u = 0; u < units; ++u) {
@@ -97,22 +99,20 @@ network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradi
                 const double y = double(rows[b * stride + u]);
                 m.add(y);
                 alive = alive || y > 0;
-                if constexpr (std::is_same_v<layer, tanh>) saturated += std::abs(y) > 0.99;
-                if constexpr (std::is_same_v<layer, sigmoid>) saturated += y < 0.01 || y > 0.99;
+                if constexpr (statistic == unit_statistic::saturated) saturated += layer::saturated(y);
             }
             dead_units += !alive;
         }
         s.mean = m.mean();
         s.variance = m.variance();
         s.second_moment = m.second_moment();
-        if constexpr (std::is_same_v<layer, relu> || requires { layer::slope; }) s.dead_fraction = double(dead_units) / double(units);
+        if constexpr (statistic == unit_statistic::dead) s.dead_fraction = double(dead_units) / double(units);
         s.saturated_fraction = double(saturated) / (double(units) * double(Batch));
     });
 
     constexpr std::size_t last = Net::layer_count - 1;
-    T* output_gradient = trainer_access::output_gradient(*trainer);
-    set_output_gradient(trainer_access::layer_output(*trainer, last), output_gradient, trainer_access::row_width<Trainer>(last));
-    trainer_access::backward(*trainer, net, x, [&](auto index, const T* delta, std::size_t stride) {
+    set_output_gradient(static_cast<const T*>(buffers->output(last)), buffers->output_gradient(), buffers->row_stride(last));
+    buffers->backward(net, x, [&](auto index, const T* delta, std::size_t stride) {
         constexpr std::size_t i = decltype(index)::value;
         moments m;
         for (std::size_t b = 0; b < Batch; ++b)
@@ -120,13 +120,18 @@ network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradi
         report[i].output_gradient_norm = std::sqrt(m.sum_of_squares);
         report[i].output_gradient_variance = m.variance();
     });
-    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<Net::layer_count>>([&](auto index) {
+    static_for<Net::layer_count>([&](auto index) {
         constexpr std::size_t i = decltype(index)::value;
-        using layer = typename Net::template layer<i>;
-        if constexpr (!is_activation_v<layer>) {
-            moments m;
-            for (std::size_t o = 0; o < layer::fan_out; ++o)
-                for (std::size_t k = 0; k < layer::fan_in; ++k) m.add(double(trainer->template weight_gradient<i>(o, k)));
+        moments m;
+        static_for<plan::template tensor_count<i>>([&](auto tensor_index) {
+            constexpr std::size_t j = decltype(tensor_index)::value;
+            if constexpr (plan::template tensor<i, j>::role == tensor_role::weight) {
+                report[i].has_weights = true;
+                const auto gradient = buffers->template gradient_tensor<i, j>();
+                for (std::size_t flat = 0; flat < gradient.size; ++flat) m.add(double(gradient[flat]));
+            }
+        });
+        if (report[i].has_weights) {
             report[i].weight_gradient_norm = std::sqrt(m.sum_of_squares);
             report[i].weight_gradient_variance = m.variance();
         }
@@ -138,12 +143,11 @@ network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradi
 
 // Forward statistics on the batch x, and backward statistics for an output gradient of independent N(0, 1)
 // entries (seeded): how the network propagates a unit signal both ways, independent of any loss (the
-// quantity He et al. 2015 analyse). Allocates the batch buffers (a trainer's) for the call.
+// quantity He et al. 2015 analyse). Allocates a workspace (the batch buffers) for the call.
 template <class Net, std::size_t Batch>
 network_report<Net> diagnose(const Net& net, const std::array<typename Net::input_type, Batch>& x, std::uint64_t seed = 0) {
     using T = typename Net::value_type;
-    using trainer_type = trainer<Net, mse, sgd, Batch>;
-    return detail::diagnose_with<Net, Batch, trainer_type>(net, x, [&](const T*, T* gradient, std::size_t stride) {
+    return detail::diagnose_with<Net, Batch>(net, x, [&](const T*, T* gradient, std::size_t stride) {
         random_stream stream(seed, 0x6469616700000000ull);  // any stream id apart from the initializers' 2i, 2i + 1
         for (std::size_t b = 0; b < Batch; ++b)
             for (std::size_t o = 0; o < Net::output_size; ++o) gradient[b * stride + o] = T(stream.normal());
@@ -155,8 +159,7 @@ template <class Loss, class Net, std::size_t Batch>
 network_report<Net> diagnose(const Net& net, const std::array<typename Net::input_type, Batch>& x,
                              const typename Loss::template target_type<typename Net::value_type, Net::output_size, Batch>& y) {
     using T = typename Net::value_type;
-    using trainer_type = trainer<Net, Loss, sgd, Batch>;
-    return detail::diagnose_with<Net, Batch, trainer_type>(net, x, [&](const T* prediction, T* gradient, std::size_t stride) {
+    return detail::diagnose_with<Net, Batch>(net, x, [&](const T* prediction, T* gradient, std::size_t stride) {
         if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); }) Loss::template check<T, Net::output_size, Batch>(y);
         Loss::template evaluate<T, Net::output_size, Batch>(prediction, stride, y, gradient);
     });
@@ -183,7 +186,7 @@ enum class signal_trend { healthy, vanishing, exploding };
 
 struct signal_assessment {
     signal_trend forward = signal_trend::healthy, backward = signal_trend::healthy;
-    // Last dense layer over first: second moment of the outputs (forward), squared gradient norm at the
+    // Last weight layer over first: second moment of the outputs (forward), squared gradient norm at the
     // outputs (backward, first over last: the direction the gradient travels).
     double forward_ratio = 1, backward_ratio = 1;  // per entry: mean squares
     std::string_view suggested_initializer;  // for the network's first activation (auto_init's choice)
@@ -191,11 +194,11 @@ struct signal_assessment {
     bool healthy() const noexcept { return forward == signal_trend::healthy && backward == signal_trend::healthy; }
 };
 
-// Band: a ratio within [1/band, band], band = 2^max(4, dense layers / 4), is healthy. A variance-preserving
+// Band: a ratio within [1/band, band], band = 2^max(4, layers with weights / 4), is healthy. A variance-preserving
 // initialization keeps the ratio near 1 (tanh with Glorot drifts slowly: 2^-6 over 30 layers); a mis-scaled
 // one moves it by a constant factor per layer (Glorot under ReLU: 2^-1 per layer). NaN counts as exploding.
-inline double healthy_band(std::size_t dense_layers) noexcept {
-    return std::exp2(std::max(4.0, double(dense_layers) / 4));
+inline double healthy_band(std::size_t weighted_layers) noexcept {
+    return std::exp2(std::max(4.0, double(weighted_layers) / 4));
 }
 
 template <class Net, std::size_t N>
@@ -206,12 +209,12 @@ signal_assessment assess(const std::array<layer_statistics, N>& report) {
     signal_assessment result;
     result.suggested_initializer = auto_init_for<activation>::type::name;
 
-    std::size_t first = N, last = N, dense_layers = 0;
+    std::size_t first = N, last = N, weighted_layers = 0;
     for (std::size_t i = 0; i < N; ++i)
-        if (report[i].layer == "dense") {
+        if (report[i].has_weights) {
             if (first == N) first = i;
             last = i;
-            ++dense_layers;
+            ++weighted_layers;
         }
     result.forward_ratio = report[last].second_moment / report[first].second_moment;
     // Per entry (the layers may differ in width): mean square of the gradient at the first over the last.
@@ -219,7 +222,7 @@ signal_assessment assess(const std::array<layer_statistics, N>& report) {
         return report[i].output_gradient_norm * report[i].output_gradient_norm / double(report[i].width);
     };
     result.backward_ratio = mean_square_gradient(first) / mean_square_gradient(last);
-    const double band = healthy_band(dense_layers);
+    const double band = healthy_band(weighted_layers);
     auto classify = [band](double ratio) {
         if (std::isnan(ratio)) return signal_trend::exploding;
         if (ratio > band) return signal_trend::exploding;
@@ -231,13 +234,13 @@ signal_assessment assess(const std::array<layer_statistics, N>& report) {
     auto word = [](signal_trend t) { return t == signal_trend::vanishing ? "vanishes" : t == signal_trend::exploding ? "explodes" : "is stable"; };
     char line[320];
     if (result.healthy())
-        std::snprintf(line, sizeof line, "healthy: output second moment x%.3g and gradient x%.3g over %zu dense layers (band 1/%g..%g)",
-                      result.forward_ratio, result.backward_ratio, dense_layers, band, band);
+        std::snprintf(line, sizeof line, "healthy: output second moment x%.3g and gradient x%.3g over %zu weight layers (band 1/%g..%g)",
+                      result.forward_ratio, result.backward_ratio, weighted_layers, band, band);
     else
         std::snprintf(line, sizeof line,
-                      "the signal %s forward (x%.3g) and the gradient %s backward (x%.3g) over %zu dense layers: the weight scale does "
+                      "the signal %s forward (x%.3g) and the gradient %s backward (x%.3g) over %zu weight layers: the weight scale does "
                       "not preserve variance through %.*s; try %.*s",
-                      word(result.forward), result.forward_ratio, word(result.backward), result.backward_ratio, dense_layers,
+                      word(result.forward), result.forward_ratio, word(result.backward), result.backward_ratio, weighted_layers,
                       int(activation::name.size()), activation::name.data(), int(result.suggested_initializer.size()),
                       result.suggested_initializer.data());
     result.explanation = line;

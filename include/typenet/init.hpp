@@ -21,6 +21,8 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -281,12 +283,48 @@ private:
     }
 };
 
-// Chosen at compile time from the activation that follows the dense layer (see auto_init_for in dense.hpp):
-// relu, leaky_relu -> he_uniform; selu -> lecun_normal; anything else or none -> glorot_uniform.
+// Chosen at compile time from the activation that follows the layer (auto_init_for below): relu,
+// leaky_relu -> he_uniform; selu -> lecun_normal; anything else or none -> glorot_uniform.
 struct auto_init {
     static constexpr std::string_view name = "auto_init";
     static constexpr bool initializes_weights = false;  // resolved before use
     static constexpr bool initializes_biases = false;
 };
 
+// The initializer auto_init stands for, given the layer after the one it initializes (void: none). An
+// activation names its own (`using recommended_initializer = he_uniform;`: the rectifiers zero half of
+// their inputs, so the variance needs a factor 2; SELU's fixed point assumes Var[w] = 1 / fan_in); Glorot
+// for everything else, including no activation at all.
+template <class Next>
+struct auto_init_for {
+    using type = glorot_uniform;
+};
+template <class Next>
+    requires requires { typename Next::recommended_initializer; }
+struct auto_init_for<Next> {
+    using type = typename Next::recommended_initializer;
+};
+
+namespace detail {
+
+// The scale of Init for one layer's shape, as typenet::summary prints it.
+template <class Init>
+std::string describe_initializer(std::size_t fan_in, std::size_t fan_out) {
+    char text[96];
+    if constexpr (requires { Init::bound(fan_in, fan_out); })
+        std::snprintf(text, sizeof text, "U(-a, a), a = %.6g", Init::bound(fan_in, fan_out));
+    else if constexpr (requires { Init::value; })
+        std::snprintf(text, sizeof text, "constant %.6g", Init::value);
+    else if constexpr (requires { Init::lower; })
+        std::snprintf(text, sizeof text, "U(%.6g, %.6g)", Init::lower, Init::upper);
+    else if constexpr (requires { Init::sampling_stddev(fan_in, fan_out); })
+        std::snprintf(text, sizeof text, "truncated N, std = %.6g", Init::stddev(fan_in, fan_out));
+    else if constexpr (requires { Init::gain; })
+        std::snprintf(text, sizeof text, "gain %.6g, std = %.6g", Init::gain, Init::stddev(fan_in, fan_out));
+    else
+        std::snprintf(text, sizeof text, "N, std = %.6g", Init::stddev(fan_in, fan_out));
+    return text;
+}
+
+}  // namespace detail
 }  // namespace typenet

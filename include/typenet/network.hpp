@@ -1,8 +1,8 @@
 // basic_network<T, input<N>, Layers...>: a neural network as a type.
 //
 // The network owns exactly one thing: a 64-byte aligned block with every parameter, laid out at offsets
-// computed at compile time (detail::plan). sizeof(network) is that block. Forward passes use stack buffers
-// only, are const, and can run concurrently on one network.
+// computed at compile time from the layer contract (detail::plan). sizeof(network) is that block. Forward
+// passes use stack buffers only, are const, and can run concurrently on one network.
 #pragma once
 
 #include <algorithm>
@@ -10,28 +10,30 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <type_traits>
+#include <utility>
+
+#include <boost/mp11/algorithm.hpp>
 
 #include "config.hpp"
+#include "detail/driver.hpp"
 #include "detail/plan.hpp"
-#include "detail/static_for.hpp"
-#include "kernel/dense_forward.hpp"
+#include "init.hpp"
+#include "input.hpp"
+#include "layer.hpp"
+#include "random.hpp"
 
-namespace typenet {
-
-template <class Net, class Loss, class Optimizer, std::size_t Batch, class Monitor>
-class trainer;
-
-namespace detail {
+namespace typenet::detail {
 
 template <class T, class First, class... Layers>
 struct network_checks {
-    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
-                  "typenet::basic_network<T, ...>: T must be float or double");
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "typenet::basic_network<T, ...>: T must be float or double");
     static_assert(is_input_v<First>, "typenet: the first layer of a network must be typenet::input<N>");
     static_assert(sizeof...(Layers) > 0, "typenet: a network needs at least one layer after input<N>");
-    static_assert(sizeof...(Layers) == 0 || !is_activation_v<mp_first<mp_list<Layers..., void>>>,
-                  "typenet: an activation must follow a dense layer; the first layer after input<N> is an activation");
+    static_assert(sizeof...(Layers) == 0 || !is_activation_v<boost::mp11::mp_first<boost::mp11::mp_list<Layers..., void>>>,
+                  "typenet: an activation must follow a layer with parameters (dense, ...); the first layer after input<N> "
+                  "is an activation");
     static constexpr bool ok = true;
 };
 
@@ -40,19 +42,51 @@ inline constexpr std::size_t input_size_of = 1;
 template <std::size_t N>
 inline constexpr std::size_t input_size_of<input<N>> = input<N>::size;  // instantiates input<N>'s checks
 
-}  // namespace detail
+// Random stream of tensor j of layer i: 2i for the first tensor (a weight), 2i + 1 for the second (a bias),
+// further tensors in streams of their own above 2^32.
+constexpr std::uint64_t tensor_stream(std::size_t layer, std::size_t tensor) noexcept {
+    return (std::uint64_t(tensor / 2) << 32) + 2 * std::uint64_t(layer) + tensor % 2;
+}
+
+}  // namespace typenet::detail
+
+namespace typenet::inline TYPENET_ISA {
+
+// A view of one parameter tensor (of a network, or of a gradient block laid out like one): elements in
+// PyTorch's row-major logical order, whatever the internal layout.
+template <class T, class Tensor>
+class tensor_view {
+public:
+    using tensor_type = Tensor;
+    static constexpr std::string_view name = Tensor::name;
+    static constexpr auto shape = Tensor::shape;
+    static constexpr std::size_t size = Tensor::size;
+
+    explicit tensor_view(T* block) noexcept : block_(block) {}
+    // Element `flat` in row-major logical order (weight[out][in] is flat = out * fan_in + in).
+    T& operator[](std::size_t flat) const noexcept {
+        TYPENET_ASSERT(flat < Tensor::size);
+        return block_[Tensor::storage_index(flat)];
+    }
+    // The tensor's storage in the internal layout, padding (zeros) included.
+    std::span<T, Tensor::storage> storage() const noexcept { return std::span<T, Tensor::storage>(block_, Tensor::storage); }
+
+private:
+    T* block_;
+};
 
 template <class T, class First, class... Layers>
 class basic_network {
     static_assert(detail::network_checks<T, First, Layers...>::ok);
-    using plan = detail::plan<T, detail::input_size_of<First>, Layers...>;
-    template <class Net, class Loss, class Optimizer, std::size_t Batch, class Monitor>
-    friend class trainer;
 
 public:
+    // The compile-time plan: resolved layers, widths, tensor offsets, fused stages. For code that drives the
+    // layers (workspace, trainer, diagnostics); users need only the facts below.
+    using plan = detail::plan<T, detail::input_size_of<First>, Layers...>;
+
     using value_type = T;
     static constexpr std::size_t input_size = detail::input_size_of<First>;
-    static constexpr std::size_t output_size = plan::widths[plan::layer_count];
+    static constexpr std::size_t output_size = plan::output_size;
     static constexpr std::size_t layer_count = plan::layer_count;
     static constexpr std::size_t parameter_count = plan::parameter_count;
     // Elements of the parameter block: parameter_count plus zero padding to whole vectors and cache lines.
@@ -64,7 +98,7 @@ public:
     // The I-th layer after input<N> (activations counted, as PyTorch nn.Sequential), resolved: dense<N, ...>
     // becomes dense_layer<fan_in, N, WeightInit, BiasInit> with auto_init replaced.
     template <std::size_t I>
-    using layer = boost::mp11::mp_at_c<typename plan::resolved, I>;
+    using layer = typename plan::template layer<I>;
 
     // The resolved layers as a Boost.Mp11 list.
     using layers = typename plan::resolved;
@@ -75,27 +109,38 @@ public:
     // Draw every parameter from its initializer. Each tensor has its own counter-based random stream
     // (stream 2i for the weights of layer i, 2i + 1 for its bias), so a seed gives the same bits with every
     // compiler, SIMD width and CPU, and a layer's values do not depend on the other layers.
-    void initialize(std::uint64_t seed) { initialize_layers<void, void>(seed); }
+    void initialize(std::uint64_t seed) { initialize_tensors<void, void>(seed); }
 
-    // Every dense layer drawn from WeightInit and BiasInit instead of its declared initializers, from the
-    // same streams: for experiments that compare initializers on one architecture (one type, one
-    // compilation) and for calibration passes such as lsuv_initialize.
+    // Every weight and bias tensor drawn from WeightInit and BiasInit instead of its declared initializer,
+    // from the same streams: for experiments that compare initializers on one architecture (one type, one
+    // compilation) and for calibration passes such as lsuv_initialize. Tensors of role `other` keep theirs.
     template <class WeightInit, class BiasInit = zeros>
     void initialize_as(std::uint64_t seed) {
-        static_assert(WeightInit::initializes_weights,
-                      "typenet: initialize_as<WeightInit, BiasInit>: WeightInit is not a weight initializer");
+        static_assert(WeightInit::initializes_weights, "typenet: initialize_as<WeightInit, BiasInit>: WeightInit is not a weight initializer");
         static_assert(BiasInit::initializes_biases,
                       "typenet: initialize_as<WeightInit, BiasInit>: BiasInit cannot initialize biases (use zeros, "
                       "constant, uniform, normal or torch_default)");
-        initialize_layers<WeightInit, BiasInit>(seed);
+        initialize_tensors<WeightInit, BiasInit>(seed);
+    }
+
+    // Tensor J of layer I (in the order of its `parameters`), as a view in PyTorch's logical order.
+    template <std::size_t I, std::size_t J>
+    tensor_view<T, typename plan::template tensor<I, J>> parameter_tensor() noexcept {
+        check_layer_index<I>();
+        return tensor_view<T, typename plan::template tensor<I, J>>(parameters_.data() + plan::template tensor_offset<I, J>);
+    }
+    template <std::size_t I, std::size_t J>
+    tensor_view<const T, typename plan::template tensor<I, J>> parameter_tensor() const noexcept {
+        check_layer_index<I>();
+        return tensor_view<const T, typename plan::template tensor<I, J>>(parameters_.data() + plan::template tensor_offset<I, J>);
     }
 
     // PyTorch layout: weight<I>(out, in) is layer I's weight[out][in]; I counts activations.
     template <std::size_t I>
     T& weight(std::size_t out, std::size_t in) noexcept {
-        check_dense<I>();
-        TYPENET_ASSERT(out < plan::widths[I + 1] && in < plan::widths[I]);
-        return parameters_[plan::offsets[I] + plan::template layout<I>::weight_index(out, in)];
+        using tensor = typename plan::template tensor<I, named_tensor<I, "weight">()>;
+        TYPENET_ASSERT(out < tensor::shape[0] && in < tensor::shape[1]);
+        return parameters_[plan::template tensor_offset<I, named_tensor<I, "weight">()> + tensor::storage_index(out * tensor::shape[1] + in)];
     }
     template <std::size_t I>
     const T& weight(std::size_t out, std::size_t in) const noexcept {
@@ -103,9 +148,9 @@ public:
     }
     template <std::size_t I>
     T& bias(std::size_t out) noexcept {
-        check_dense<I>();
-        TYPENET_ASSERT(out < plan::widths[I + 1]);
-        return parameters_[plan::offsets[I] + plan::template layout<I>::weight_storage + out];
+        using tensor = typename plan::template tensor<I, named_tensor<I, "bias">()>;
+        TYPENET_ASSERT(out < tensor::shape[0]);
+        return parameters_[plan::template tensor_offset<I, named_tensor<I, "bias">()> + tensor::storage_index(out)];
     }
     template <std::size_t I>
     const T& bias(std::size_t out) const noexcept {
@@ -115,7 +160,7 @@ public:
     // One sample.
     void forward(std::span<const T, input_size> x, std::span<T, output_size> y) const noexcept {
         alignas(detail::storage_alignment) T buffers[2][plan::buffer_size];
-        const T* signal = run_stages<1>(x.data(), input_size, buffers[0], buffers[1], plan::buffer_size);
+        const T* signal = run_fused<1>(x.data(), buffers[0], buffers[1]);
         std::copy_n(signal, output_size, y.data());
     }
     output_type operator()(std::span<const T, input_size> x) const noexcept {
@@ -135,43 +180,64 @@ public:
         if constexpr (B % tile != 0) forward_tile<B % tile>(x[full_tiles * tile].data(), y, full_tiles * tile);
     }
 
-    // The parameter block (weights, biases and zero padding, in the internal layout). For optimizers and
-    // serialization; use weight<I>/bias<I> for individual values.
+    // The parameter block (weights, biases and zero padding, in the internal layout, which depends on the
+    // instruction set). For optimizers; use weight<I>/bias<I>/parameter_tensor<I, J> for values.
     std::span<T, storage_size> parameter_block() noexcept { return parameters_; }
     std::span<const T, storage_size> parameter_block() const noexcept { return parameters_; }
 
     friend bool operator==(const basic_network&, const basic_network&) = default;
 
 private:
-    // WeightOverride / BiasOverride: void for the declared initializers.
-    template <class WeightOverride, class BiasOverride>
-    void initialize_layers(std::uint64_t seed) {
-        parameters_.fill(T(0));  // padding lanes stay exactly zero forever after
-        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<layer_count>>([&](auto index) {
-            constexpr std::size_t i = decltype(index)::value;
-            if constexpr (plan::is_dense[i]) {
-                using dense = layer<i>;
-                using weight_init = std::conditional_t<std::is_void_v<WeightOverride>, typename dense::weight_init, WeightOverride>;
-                using bias_init = std::conditional_t<std::is_void_v<BiasOverride>, typename dense::bias_init, BiasOverride>;
-                random_stream weight_stream(seed, 2 * i), bias_stream(seed, 2 * i + 1);
-                T* weights = parameters_.data() + plan::offsets[i];
-                T* biases = weights + plan::template layout<i>::weight_storage;
-                weight_init::sample_weights(dense::fan_in, dense::fan_out, weight_stream, [&](std::size_t out, std::size_t in, double value) {
-                    weights[plan::template layout<i>::weight_index(out, in)] = static_cast<T>(value);
-                });
-                bias_init::sample_bias(dense::fan_in, dense::fan_out, bias_stream,
-                                       [&](std::size_t out, double value) { biases[out] = static_cast<T>(value); });
-            }
-        });
+    template <std::size_t I>
+    static constexpr void check_layer_index() noexcept {
+        static_assert(I < layer_count, "typenet: weight<I>/bias<I>: the layer index I is out of range");
     }
 
-    template <std::size_t I>
-    static constexpr void check_dense() noexcept {
-        static_assert(I < layer_count, "typenet: weight<I>/bias<I>: the layer index I is out of range");
-        if constexpr (I < layer_count)
-            static_assert(plan::is_dense[I],
-                          "typenet: weight<I>/bias<I>: layer I is not a dense layer (indices count activations, "
-                          "as PyTorch nn.Sequential)");
+    // Index of layer I's tensor called Name; a compile error naming the mistake if it has none.
+    template <std::size_t I, fixed_name Name>
+    static constexpr std::size_t named_tensor() noexcept {
+        check_layer_index<I>();
+        if constexpr (I >= layer_count) {
+            return 0;
+        } else {
+            constexpr std::size_t index = detail::find_tensor<plan, I, Name>();
+            static_assert(index < plan::template tensor_count<I>,
+                          "typenet: weight<I>/bias<I>: layer I has no such tensor (it is an activation or another kind of layer; "
+                          "indices count activations, as PyTorch nn.Sequential)");
+            return index < plan::template tensor_count<I> ? index : 0;
+        }
+    }
+
+    // WeightOverride / BiasOverride: void for the declared initializers.
+    template <class WeightOverride, class BiasOverride>
+    void initialize_tensors(std::uint64_t seed) {
+        parameters_.fill(T(0));  // padding stays exactly zero forever after
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (initialize_layer<I, WeightOverride, BiasOverride>(seed), ...);
+        }(std::make_index_sequence<layer_count>{});
+    }
+    template <std::size_t I, class WeightOverride, class BiasOverride>
+    void initialize_layer(std::uint64_t seed) {
+        [&]<std::size_t... J>(std::index_sequence<J...>) {
+            (initialize_tensor<I, J, WeightOverride, BiasOverride>(seed), ...);
+        }(std::make_index_sequence<plan::template tensor_count<I>>{});
+    }
+    template <std::size_t I, std::size_t J, class WeightOverride, class BiasOverride>
+    void initialize_tensor(std::uint64_t seed) {
+        using tensor = typename plan::template tensor<I, J>;
+        using declared_init = typename tensor::initializer;
+        random_stream stream(seed, detail::tensor_stream(I, J));
+        T* values = parameters_.data() + plan::template tensor_offset<I, J>;
+        if constexpr (tensor::role == tensor_role::weight) {
+            using init = std::conditional_t<std::is_void_v<WeightOverride>, declared_init, WeightOverride>;
+            init::sample_weights(tensor::fan_in, tensor::fan_out, stream, [&](std::size_t out, std::size_t in, double value) {
+                values[tensor::storage_index(out * tensor::fan_in + in)] = static_cast<T>(value);
+            });
+        } else {
+            using init = std::conditional_t<std::is_void_v<BiasOverride> || tensor::role == tensor_role::other, declared_init, BiasOverride>;
+            init::sample_bias(tensor::fan_in, tensor::fan_out, stream,
+                              [&](std::size_t out, double value) { values[tensor::storage_index(out)] = static_cast<T>(value); });
+        }
     }
 
     // Rows of the batch tile: at most 32 samples and about 32 KB of activations per buffer.
@@ -185,28 +251,16 @@ private:
     template <std::size_t Rows, std::size_t B>
     void forward_tile(const T* x, std::array<output_type, B>& y, std::size_t first_row) const noexcept {
         alignas(detail::storage_alignment) T buffers[2][Rows * plan::buffer_size];
-        const T* signal = run_stages<Rows>(x, input_size, buffers[0], buffers[1], plan::buffer_size);
+        const T* signal = run_fused<Rows>(x, buffers[0], buffers[1]);
         for (std::size_t r = 0; r < Rows; ++r) std::copy_n(signal + r * plan::buffer_size, output_size, y[first_row + r].data());
     }
 
-    // Runs every stage (dense + activations) ping-ponging between two buffers; returns the last output.
+    // Every fused stage, ping-ponging between two buffers; returns the last output.
     template <std::size_t Rows>
-    const T* run_stages(const T* x, std::size_t x_stride, T* buffer_a, T* buffer_b, std::size_t buffer_stride) const noexcept {
-        const T* signal = x;
-        std::size_t signal_stride = x_stride;
-        detail::static_for<plan::stage_count>([&](auto stage) TYPENET_INLINE_LAMBDA {
-            constexpr std::size_t s = decltype(stage)::value;
-            constexpr std::size_t i = plan::stage_begin[s];
-            using layout = typename plan::template layout<i>;
-            using epilogue = boost::mp11::mp_apply<kernel::epilogue, typename plan::template stage_activations<s>>;
-            T* output = s % 2 == 0 ? buffer_a : buffer_b;
-            const T* weights = parameters_.data() + plan::offsets[i];
-            kernel::dense_forward<layout, epilogue, Rows>(signal, signal_stride, weights, weights + layout::weight_storage,
-                                                          output, buffer_stride);
-            signal = output;
-            signal_stride = buffer_stride;
+    TYPENET_ALWAYS_INLINE const T* run_fused(const T* x, T* buffer_a, T* buffer_b) const noexcept {
+        return detail::run_forward<plan, true, Rows>(parameters_.data(), x, input_size, [&](auto stage, auto) TYPENET_INLINE_LAMBDA {
+            return std::pair<T*, std::size_t>(decltype(stage)::value % 2 == 0 ? buffer_a : buffer_b, plan::buffer_size);
         });
-        return signal;
     }
 
     alignas(detail::storage_alignment) std::array<T, storage_size> parameters_;
@@ -215,17 +269,18 @@ private:
 template <class... Layers>
 using network = basic_network<float, Layers...>;
 
-namespace detail {
+}  // namespace typenet::inline TYPENET_ISA
+
+namespace typenet::detail {
 template <class Net, std::size_t I>
 struct checked_layer {
     static_assert(I < Net::layer_count, "typenet::layer_t<Net, I>: the layer index I is out of range");
-    using type = boost::mp11::mp_eval_if_c<(I >= Net::layer_count), void, boost::mp11::mp_at, typename Net::layers,
-                                                boost::mp11::mp_size_t<I>>;
+    using type = boost::mp11::mp_eval_if_c<(I >= Net::layer_count), void, boost::mp11::mp_at, typename Net::layers, boost::mp11::mp_size_t<I>>;
 };
-}  // namespace detail
+}  // namespace typenet::detail
 
+namespace typenet {
 // The I-th layer after input<N>, activations counted (PyTorch nn.Sequential numbering), resolved.
 template <class Net, std::size_t I>
 using layer_t = typename detail::checked_layer<Net, I>::type;
-
 }  // namespace typenet

@@ -1,5 +1,6 @@
-// The compile-time plan of a network, computed once from its type list: widths, resolved layers, stages
-// (a dense layer with the activations that follow it), parameter offsets and buffer sizes.
+// The compile-time plan of a network, computed once from its type list against the layer contract
+// (layer.hpp): resolved layers, widths, parameter tensors and their offsets in the parameter block, the
+// fused stages of inference (a layer with the activations that run in its epilogue), buffer sizes.
 #pragma once
 
 #include <array>
@@ -10,83 +11,167 @@
 #include <boost/mp11/list.hpp>
 #include <boost/mp11/utility.hpp>
 
-#include "../dense.hpp"
+#include "../config.hpp"
 #include "../input.hpp"
-#include "layout.hpp"
+#include "../layer.hpp"
+#include "constexpr_math.hpp"
 
-namespace typenet::detail {
+namespace typenet::detail::inline TYPENET_ISA {
 
-using namespace boost::mp11;
+// A declared layer at its place in the network: Declared::resolve<InputWidth, Next> if it has one.
+template <class Declared, std::size_t InputWidth, class Next>
+struct resolve_layer {
+    static_assert(!is_input_v<Declared>, "typenet: input<N> may only appear as the first layer of a network");
+    using type = Declared;
+};
+template <class Declared, std::size_t InputWidth, class Next>
+    requires requires { typename Declared::template resolve<InputWidth, Next>; }
+struct resolve_layer<Declared, InputWidth, Next> {
+    using type = typename Declared::template resolve<InputWidth, Next>;
+};
 
 template <class Layer>
-inline constexpr std::size_t declared_units = 0;
-template <std::size_t N, class W, class B>
-inline constexpr std::size_t declared_units<dense<N, W, B>> = N;
+constexpr std::size_t output_width_of(std::size_t input_width) noexcept {
+    if constexpr (is_element_wise<Layer>()) return input_width;
+    else return Layer::output_width;
+}
 
-template <class Layer>
-inline constexpr bool is_dense_layer_v = false;
-template <std::size_t FanIn, std::size_t FanOut, class W, class B>
-inline constexpr bool is_dense_layer_v<dense_layer<FanIn, FanOut, W, B>> = true;
+// Checks the contract once per layer, and that the layer accepts the width it is fed.
+template <class Layer, class T, std::size_t Width>
+constexpr bool check_resolved_layer() {
+    if constexpr (!layer_checks<Layer, T>::ok) {
+        return false;
+    } else {
+        if constexpr (requires { Layer::input_width; })
+            static_assert(Layer::input_width == Width,
+                          "typenet: a layer's input_width differs from the width of the signal the network feeds it");
+        return true;
+    }
+}
+
+// Resolves the declared layers left to right (each needs the width the previous one outputs).
+template <class T, std::size_t Width, class Resolved, class Declared>
+struct resolve_chain;
+template <class T, std::size_t Width, class... Resolved>
+struct resolve_chain<T, Width, boost::mp11::mp_list<Resolved...>, boost::mp11::mp_list<>> {
+    using type = boost::mp11::mp_list<Resolved...>;
+};
+template <class T, std::size_t Width, class... Resolved, class Declared, class... Rest>
+struct resolve_chain<T, Width, boost::mp11::mp_list<Resolved...>, boost::mp11::mp_list<Declared, Rest...>> {
+    using layer = typename resolve_layer<Declared, Width, boost::mp11::mp_first<boost::mp11::mp_list<Rest..., void>>>::type;
+    static constexpr bool valid = check_resolved_layer<layer, T, Width>();
+    using type = typename resolve_chain<T, valid ? output_width_of<layer>(Width) : Width, boost::mp11::mp_list<Resolved..., layer>,
+                                        boost::mp11::mp_list<Rest...>>::type;
+};
+
+template <class Tensors>
+struct tensor_totals;
+template <class... Tensors>
+struct tensor_totals<boost::mp11::mp_list<Tensors...>> {
+    static constexpr std::size_t storage = (std::size_t{0} + ... + Tensors::storage);
+    static constexpr std::size_t size = (std::size_t{0} + ... + Tensors::size);
+    // offsets[j]: start of tensor j within the layer's block.
+    static constexpr std::array<std::size_t, sizeof...(Tensors) + 1> offsets = [] {
+        const std::size_t storages[] = {Tensors::storage..., 0};
+        std::array<std::size_t, sizeof...(Tensors) + 1> result{};
+        for (std::size_t j = 0; j < sizeof...(Tensors); ++j) result[j + 1] = result[j] + storages[j];
+        return result;
+    }();
+};
 
 template <class T, std::size_t InputSize, class... Layers>
 struct plan {
+    using value_type = T;
+    static constexpr std::size_t input_size = InputSize;
     static constexpr std::size_t layer_count = sizeof...(Layers);
-    using declared = mp_list<Layers...>;
-
-    // widths[i]: width of the signal entering layer i; widths[layer_count] is the output width.
-    static constexpr std::array<std::size_t, layer_count + 1> widths = [] {
-        std::array<std::size_t, layer_count + 1> result{InputSize};
-        const std::size_t units[] = {declared_units<Layers>...};
-        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = units[i] != 0 ? units[i] : result[i];
-        return result;
-    }();
-
-    template <class Index>
-    using next_layer = mp_eval_if_c<(Index::value + 1 >= layer_count), void, mp_at, declared, mp_size_t<Index::value + 1>>;
-    template <class Index>
-    using resolve_at = typename resolve_layer<mp_at<declared, Index>, widths[Index::value], next_layer<Index>>::type;
-    using resolved = mp_transform<resolve_at, mp_iota_c<layer_count>>;
+    using declared = boost::mp11::mp_list<Layers...>;
+    using resolved = typename resolve_chain<T, InputSize, boost::mp11::mp_list<>, declared>::type;
 
     template <std::size_t I>
-    using layout = dense_layout<T, widths[I], widths[I + 1]>;
+    using layer = boost::mp11::mp_at_c<resolved, I>;
+    // Layer I's parameter tensors (an mp_list of typenet::tensor).
+    template <std::size_t I>
+    using tensors = typename layer<I>::template parameters<T>;
+    template <std::size_t I>
+    static constexpr std::size_t tensor_count = boost::mp11::mp_size<tensors<I>>::value;
+    template <std::size_t I, std::size_t J>
+    using tensor = boost::mp11::mp_at_c<tensors<I>, J>;
 
-    static constexpr std::array<bool, layer_count> is_dense = {is_dense_v<Layers>...};
-    static constexpr std::size_t stage_count = (std::size_t{0} + ... + (is_dense_v<Layers> ? 1 : 0));
-
-    // stage_begin[s]: index of the dense layer opening stage s; stage_begin[stage_count] = layer_count.
-    static constexpr std::array<std::size_t, stage_count + 1> stage_begin = [] {
-        std::array<std::size_t, stage_count + 1> result{};
-        std::size_t stage = 0;
-        for (std::size_t i = 0; i < layer_count; ++i)
-            if (is_dense[i]) result[stage++] = i;
-        result[stage_count] = layer_count;
+    // widths[i]: width of the signal entering layer i; widths[layer_count] is the output width.
+    static constexpr std::array<std::size_t, layer_count + 1> widths = []<std::size_t... I>(std::index_sequence<I...>) {
+        std::array<std::size_t, layer_count + 1> result{InputSize};
+        ((result[I + 1] = output_width_of<layer<I>>(result[I])), ...);
         return result;
-    }();
+    }(std::make_index_sequence<layer_count>{});
+    static constexpr std::size_t output_size = widths[layer_count];
 
-    // Activations of stage s, applied in the dense kernel's epilogue.
-    template <std::size_t S>
-    using stage_activations = mp_drop_c<mp_take_c<declared, stage_begin[S + 1]>, stage_begin[S] + 1>;
+    // Rows of activations and gradients are padded to whole cache lines.
+    static constexpr std::size_t row_alignment = storage_alignment / sizeof(T);
+    static constexpr std::size_t row_stride(std::size_t width) noexcept { return round_up(width, row_alignment); }
 
-    // offsets[i]: start of dense layer i's parameters (weights, then bias) in the parameter block;
-    // offsets[layer_count] is the block's size. Activations own nothing.
+    // offsets[i]: start of layer i's parameters in the parameter block; offsets[layer_count] is its size.
     static constexpr std::array<std::size_t, layer_count + 1> offsets = []<std::size_t... I>(std::index_sequence<I...>) {
-        const std::size_t storage[] = {(is_dense[I] ? layout<I>::storage : 0)..., 0};
+        const std::size_t storage[] = {tensor_totals<tensors<I>>::storage..., 0};
         std::array<std::size_t, layer_count + 1> result{};
         for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + storage[i];
         return result;
     }(std::make_index_sequence<layer_count>{});
     static constexpr std::size_t storage_size = offsets[layer_count];
+    static_assert(storage_size % row_alignment == 0, "typenet: every parameter tensor's storage must be whole cache lines");
 
-    // Largest activation buffer any stage writes (padded), for the stack buffers of forward().
-    static constexpr std::size_t buffer_size = []<std::size_t... I>(std::index_sequence<I...>) {
-        std::size_t largest = 1;
-        ((largest = is_dense[I] && layout<I>::padded_out > largest ? layout<I>::padded_out : largest), ...);
-        return round_up(largest, storage_alignment / sizeof(T));
-    }(std::make_index_sequence<layer_count>{});
+    // Start of tensor J of layer I in the parameter block.
+    template <std::size_t I, std::size_t J>
+    static constexpr std::size_t tensor_offset = offsets[I] + tensor_totals<tensors<I>>::offsets[J];
 
     static constexpr std::size_t parameter_count = []<std::size_t... I>(std::index_sequence<I...>) {
-        return (std::size_t{0} + ... + (is_dense[I] ? widths[I] * widths[I + 1] + widths[I + 1] : 0));
+        return (std::size_t{0} + ... + tensor_totals<tensors<I>>::size);
+    }(std::make_index_sequence<layer_count>{});
+
+    // Inference fuses an activation into the epilogue of the layer before it when that layer accepts one.
+    static constexpr std::array<bool, layer_count> fused = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<bool, layer_count>{(I > 0 && is_activation_v<layer<I>> && flag_fuses_epilogue<layer<I == 0 ? 0 : I - 1>>())...};
+    }(std::make_index_sequence<layer_count>{});
+    static constexpr std::size_t stage_count = [] {
+        std::size_t count = 0;
+        for (bool f : fused) count += !f;
+        return count;
+    }();
+    // stage_begin[s]: the layer opening fused stage s; stage_begin[stage_count] = layer_count.
+    static constexpr std::array<std::size_t, stage_count + 1> stage_begin = [] {
+        std::array<std::size_t, stage_count + 1> result{};
+        std::size_t stage = 0;
+        for (std::size_t i = 0; i < layer_count; ++i)
+            if (!fused[i]) result[stage++] = i;
+        result[stage_count] = layer_count;
+        return result;
+    }();
+    template <std::size_t Begin, std::size_t End>
+    using epilogue_of = boost::mp11::mp_apply<epilogue, boost::mp11::mp_drop_c<boost::mp11::mp_take_c<resolved, End>, Begin>>;
+
+    // Largest padded row any layer writes, for the stack buffers of inference.
+    static constexpr std::size_t buffer_size = [] {
+        std::size_t largest = 1;
+        for (std::size_t i = 1; i <= layer_count; ++i) largest = widths[i] > largest ? widths[i] : largest;
+        return row_stride(largest);
+    }();
+
+    // Scratch memory of each layer's backward pass (layer contract: workspace_size), cache-line aligned.
+    static constexpr std::array<std::size_t, layer_count + 1> workspace_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
+        const std::size_t sizes[] = {row_stride(workspace_size_of<layer<I>, T>())..., 0};
+        std::array<std::size_t, layer_count + 1> result{};
+        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + sizes[i];
+        return result;
     }(std::make_index_sequence<layer_count>{});
 };
 
-}  // namespace typenet::detail
+// Index of the tensor named Name in layer I of Plan, or tensor_count if it has none.
+template <class Plan, std::size_t I, fixed_name Name>
+constexpr std::size_t find_tensor() {
+    return []<std::size_t... J>(std::index_sequence<J...>) {
+        std::size_t found = sizeof...(J);
+        ((found = found == sizeof...(J) && Plan::template tensor<I, J>::name == Name.view() ? J : found), ...);
+        return found;
+    }(std::make_index_sequence<Plan::template tensor_count<I>>{});
+}
+
+}  // namespace typenet::detail::inline TYPENET_ISA

@@ -6,36 +6,36 @@
 // (tested against std::tanh in tests/test_activation.cpp). Both polynomials are evaluated in Estrin form,
 // so the dependency chain is 3 FMAs deep instead of 5: after a dense layer the activation's latency, not
 // its throughput, is on the critical path of a single-sample forward.
-// double: xsimd::tanh (accurate to about 1 ulp).
+// double: xsimd::tanh (accurate to about 1 ulp; std::tanh on the portable path).
 #pragma once
 
 #include <type_traits>
 
-#include "../detail/simd.hpp"
+#include "../simd.hpp"
 
-namespace typenet::kernel {
+namespace typenet::kernel::inline TYPENET_ISA {
 
 template <class Batch>
 inline Batch tanh(const Batch& x) noexcept {
     using T = typename Batch::value_type;
     if constexpr (std::is_same_v<T, float>) {
-        const Batch clamped = xsimd::min(xsimd::max(x, Batch(-9.0f)), Batch(9.0f));
+        const Batch clamped = simd::min(simd::max(x, Batch(-9.0f)), Batch(9.0f));
         const Batch t = clamped * clamped;
         const Batch t2 = t * t;
         const Batch t4 = t2 * t2;
         // P(t) = (p0 + p1 t) + (p2 + p3 t) t^2 + (p4 + p5 t) t^4
-        const Batch p01 = typenet::detail::fma(Batch(0.12919506895832644f), t, Batch(0.99999994291646843f));
-        const Batch p23 = typenet::detail::fma(Batch(9.2699150902561651e-06f), t, Batch(0.0029210533286857833f));
-        const Batch p45 = typenet::detail::fma(Batch(1.8270944697207472e-11f), t, Batch(-1.2787251957037819e-08f));
-        const Batch p = typenet::detail::fma(p45, t4, typenet::detail::fma(p23, t2, p01));
+        const Batch p01 = simd::fma(Batch(0.12919506895832644f), t, Batch(0.99999994291646843f));
+        const Batch p23 = simd::fma(Batch(9.2699150902561651e-06f), t, Batch(0.0029210533286857833f));
+        const Batch p45 = simd::fma(Batch(1.8270944697207472e-11f), t, Batch(-1.2787251957037819e-08f));
+        const Batch p = simd::fma(p45, t4, simd::fma(p23, t2, p01));
         // Q(t) = (1 + q1 t) + (q2 + q3 t) t^2
-        const Batch q01 = typenet::detail::fma(Batch(0.46252791551297423f), t, Batch(1.0f));
-        const Batch q23 = typenet::detail::fma(Batch(0.00022813939332042544f), t, Batch(0.023764383411003818f));
-        const Batch q = typenet::detail::fma(q23, t2, q01);
-        return xsimd::min(xsimd::max(clamped * p / q, Batch(-1.0f)), Batch(1.0f));
+        const Batch q01 = simd::fma(Batch(0.46252791551297423f), t, Batch(1.0f));
+        const Batch q23 = simd::fma(Batch(0.00022813939332042544f), t, Batch(0.023764383411003818f));
+        const Batch q = simd::fma(q23, t2, q01);
+        return simd::min(simd::max(clamped * p / q, Batch(-1.0f)), Batch(1.0f));
     } else {
-        return xsimd::tanh(x);
+        return simd::tanh(x);
     }
 }
 
-}  // namespace typenet::kernel
+}  // namespace typenet::kernel::inline TYPENET_ISA

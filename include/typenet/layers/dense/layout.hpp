@@ -3,15 +3,18 @@
 
 #include <cstddef>
 
-#include "constexpr_math.hpp"
-#include "simd.hpp"
+#include <array>
+#include <type_traits>
 
-namespace typenet::detail {
+#include "../../config.hpp"
+#include "../../detail/constexpr_math.hpp"
+#include "../../simd.hpp"
 
-// Layers with at most this many outputs use 256-bit vectors under AVX-512: a 512-bit vector would be
-// half padding. Everything else uses the widest vectors the compiler enables (measured: on this Zen 5
-// class machine 512-bit FMAs run at full rate and halve the single-sample latency of 32- and 64-wide
-// layers compared with 256-bit ones).
+namespace typenet::detail::inline TYPENET_ISA {
+
+// Layers with at most this many outputs use the narrow vectors (256-bit under AVX-512): a wider vector
+// would be mostly padding. Everything else uses the widest vectors the compiler enables (the README's
+// benchmark section has the measurements behind this choice).
 inline constexpr std::size_t narrow_layer_max_outputs = 8;
 // Weights are stored in panels of this many vectors: one register tile of the single-sample kernel.
 inline constexpr std::size_t panel_vectors = 8;
@@ -21,8 +24,8 @@ struct dense_layout {
     static constexpr std::size_t fan_in = FanIn;
     static constexpr std::size_t fan_out = FanOut;
     static constexpr bool is_dot = FanOut == 1;
-    using arch = std::conditional_t<(FanOut > narrow_layer_max_outputs), wide_arch, narrow_arch>;
-    static constexpr std::size_t lanes = typenet::detail::lanes<T, arch>;
+    using arch = std::conditional_t<(FanOut > narrow_layer_max_outputs), simd::wide_arch, simd::narrow_arch>;
+    static constexpr std::size_t lanes = simd::lanes<T, arch>;
     // Width of the layer's output buffer. Lanes past fan_out hold activation(0): weights and bias are zero there.
     static constexpr std::size_t padded_out = is_dot ? 1 : round_up(FanOut, lanes);
     static constexpr std::size_t alignment_elements = storage_alignment / sizeof(T);
@@ -45,4 +48,21 @@ struct dense_layout {
     }
 };
 
-}  // namespace typenet::detail
+// The two tensors of a dense layer, as the layer contract describes them (typenet::tensor's Layout).
+template <class T, std::size_t FanIn, std::size_t FanOut>
+struct dense_weight_layout {
+    using layout = dense_layout<T, FanIn, FanOut>;
+    static constexpr std::array<std::size_t, 2> shape = {FanOut, FanIn};
+    static constexpr std::size_t size = FanIn * FanOut;
+    static constexpr std::size_t storage = layout::weight_storage;
+    static constexpr std::size_t storage_index(std::size_t flat) noexcept { return layout::weight_index(flat / FanIn, flat % FanIn); }
+};
+template <class T, std::size_t FanIn, std::size_t FanOut>
+struct dense_bias_layout {
+    static constexpr std::array<std::size_t, 1> shape = {FanOut};
+    static constexpr std::size_t size = FanOut;
+    static constexpr std::size_t storage = dense_layout<T, FanIn, FanOut>::bias_storage;
+    static constexpr std::size_t storage_index(std::size_t flat) noexcept { return flat; }
+};
+
+}  // namespace typenet::detail::inline TYPENET_ISA

@@ -7,16 +7,16 @@
 
 #include <cstddef>
 
-#include "../config.hpp"
-#include "../detail/simd.hpp"
-#include "../detail/static_for.hpp"
+#include "../../config.hpp"
+#include "../../detail/static_for.hpp"
+#include "../../simd.hpp"
 
-namespace typenet::kernel {
+namespace typenet::kernel::inline TYPENET_ISA {
 
 template <class Layout, std::size_t Batch, class T>
 void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, std::size_t delta_stride, T* weight_gradient,
                               T* bias_gradient) noexcept {
-    using batch = xsimd::batch<T, typename Layout::arch>;
+    using batch = simd::batch<T, typename Layout::arch>;
     constexpr std::size_t width = batch::size;
     if constexpr (Layout::is_dot) {
         T bias_sum = 0;
@@ -26,7 +26,7 @@ void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, 
         for (std::size_t k = 0; k < full; k += width) {
             batch sum(T(0));
             for (std::size_t b = 0; b < Batch; ++b)
-                sum = typenet::detail::fma(batch(delta[b * delta_stride]), batch::load_unaligned(x + b * x_stride + k), sum);
+                sum = simd::fma(batch(delta[b * delta_stride]), batch::load_unaligned(x + b * x_stride + k), sum);
             sum.store_aligned(weight_gradient + k);
         }
         for (std::size_t k = full; k < Layout::fan_in; ++k) {
@@ -64,7 +64,7 @@ void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, 
                         typenet::detail::static_for<count>([&](auto v) TYPENET_INLINE_LAMBDA { d[v] = batch::load_aligned(delta_row + v * width); });
                         typenet::detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
                             const batch xb(x[b * x_stride + k + r]);
-                            typenet::detail::static_for<count>([&](auto v) TYPENET_INLINE_LAMBDA { acc[r][v] = typenet::detail::fma(xb, d[v], acc[r][v]); });
+                            typenet::detail::static_for<count>([&](auto v) TYPENET_INLINE_LAMBDA { acc[r][v] = simd::fma(xb, d[v], acc[r][v]); });
                         });
                     }
                     typenet::detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
@@ -80,4 +80,4 @@ void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, 
     }
 }
 
-}  // namespace typenet::kernel
+}  // namespace typenet::kernel::inline TYPENET_ISA

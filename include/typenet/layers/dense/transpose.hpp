@@ -6,10 +6,10 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "../config.hpp"
-#include "arch/transpose_x86.hpp"
+#include "../../config.hpp"
+#include "../../simd.hpp"
 
-namespace typenet::kernel {
+namespace typenet::kernel::inline TYPENET_ISA {
 
 namespace detail {
 // Square blocks are transposed in registers when both layouts keep blocks of that many values contiguous
@@ -75,4 +75,4 @@ void transpose_weights(const T* w, T* transposed) noexcept {
     }
 }
 
-}  // namespace typenet::kernel
+}  // namespace typenet::kernel::inline TYPENET_ISA

@@ -1,4 +1,4 @@
-// Forward kernels of a dense layer followed by its activations:
+// Forward kernels of a dense layer followed by its fused activations (typenet::epilogue):
 //   y[r][o] = activations(bias[o] + sum_k x[r][k] * w[k][o])      for Rows samples r
 //
 // Weights are stored input-major with the output dimension contiguous and padded to whole vectors, in
@@ -12,26 +12,12 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "../config.hpp"
-#include "../detail/simd.hpp"
-#include "../detail/static_for.hpp"
+#include "../../config.hpp"
+#include "../../detail/static_for.hpp"
+#include "../../layer.hpp"
+#include "../../simd.hpp"
 
-namespace typenet::kernel {
-
-// The activations after a dense layer, applied in order. Piecewise-linear ones cost an instruction or two and
-// run on the accumulators while they are in registers. Transcendental ones (tanh, exp, erfc) run in one
-// loop over the stored outputs instead: inlined into every unrolled accumulator they would multiply compile
-// time and instruction-cache footprint for no gain, since the outputs are still in L1.
-template <class... Activations>
-struct epilogue {
-    static constexpr bool in_registers = (Activations::is_piecewise_linear && ...);
-
-    template <class Batch>
-    static Batch apply(Batch value) noexcept {
-        ((value = Activations::apply(value)), ...);
-        return value;
-    }
-};
+namespace typenet::kernel::inline TYPENET_ISA {
 
 namespace detail {
 using typenet::detail::static_for;
@@ -43,7 +29,7 @@ constexpr std::size_t min_size(std::size_t a, std::size_t b) noexcept { return a
 template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits,
           class Epilogue, class T>
 TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
-    using batch = xsimd::batch<T, Arch>;
+    using batch = simd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
     batch acc[Splits][Rows][Vectors];
     static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
@@ -60,7 +46,7 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
             static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { w_vec[v] = batch::load_aligned(w_row + v * width); });
             static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
                 const batch x_broadcast(x[r * x_stride + k + s]);
-                static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[s][r][v] = typenet::detail::fma(x_broadcast, w_vec[v], acc[s][r][v]); });
+                static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[s][r][v] = simd::fma(x_broadcast, w_vec[v], acc[s][r][v]); });
             });
         });
     }
@@ -69,7 +55,7 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
         static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
             const batch x_broadcast(x[r * x_stride + main_end + s]);
             static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
-                acc[s][r][v] = typenet::detail::fma(x_broadcast, batch::load_aligned(w_row + v * width), acc[s][r][v]);
+                acc[s][r][v] = simd::fma(x_broadcast, batch::load_aligned(w_row + v * width), acc[s][r][v]);
             });
         });
     });
@@ -85,7 +71,7 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
 // weights stream sequentially), in column blocks that fit the register file.
 template <class Arch, class Layout, std::size_t Rows, class Epilogue, class T>
 TYPENET_ALWAYS_INLINE void dense_rows(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
-    constexpr std::size_t width = xsimd::batch<T, Arch>::size;
+    constexpr std::size_t width = simd::batch<T, Arch>::size;
     // About 8 accumulator chains hide FMA latency (4 cycles, 2 per cycle); with one row they come from
     // splitting k, with several rows from the rows themselves. Leave registers for weights and broadcasts.
     constexpr std::size_t max_block = Rows == 1 ? 8 : 2;
@@ -108,7 +94,7 @@ TYPENET_ALWAYS_INLINE void dense_rows(const T* x, std::size_t x_stride, const T*
 // Single output: y[r] = activations(bias + dot(x[r], w)). x may be unaligned (the caller's input).
 template <class Arch, std::size_t FanIn, class Epilogue, class T>
 TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias) noexcept {
-    using batch = xsimd::batch<T, Arch>;
+    using batch = simd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
     constexpr std::size_t full = FanIn / width;
     constexpr std::size_t splits = min_size(full == 0 ? 1 : full, 4);
@@ -117,14 +103,14 @@ TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias) noexcept {
     constexpr std::size_t main_end = full - full % splits;
     for (std::size_t v = 0; v < main_end; v += splits)
         static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
-            acc[s] = typenet::detail::fma(batch::load_unaligned(x + (v + s) * width), batch::load_aligned(w + (v + s) * width), acc[s]);
+            acc[s] = simd::fma(batch::load_unaligned(x + (v + s) * width), batch::load_aligned(w + (v + s) * width), acc[s]);
         });
     static_for<full % splits>([&](auto s) TYPENET_INLINE_LAMBDA {
         constexpr std::size_t v = main_end + s;
-        acc[s] = typenet::detail::fma(batch::load_unaligned(x + v * width), batch::load_aligned(w + v * width), acc[s]);
+        acc[s] = simd::fma(batch::load_unaligned(x + v * width), batch::load_aligned(w + v * width), acc[s]);
     });
     static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0] += acc[s + 1]; });
-    T sum = xsimd::hadd(acc[0]) + bias;
+    T sum = simd::reduce_add(acc[0]) + bias;
     for (std::size_t k = full * width; k < FanIn; ++k) sum += x[k] * w[k];
     return Epilogue::apply(batch(sum)).get(0);
 }
@@ -139,10 +125,10 @@ TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const
         for (std::size_t r = 0; r < Rows; ++r)
             y[r * y_stride] = detail::dense_dot<arch, Layout::fan_in, Epilogue>(x + r * x_stride, w, bias[0]);
     } else {
-        using tile_epilogue = std::conditional_t<Epilogue::in_registers, Epilogue, epilogue<>>;
-        // Rows per register tile. With 32 registers, 8 rows x 2 vectors (16 accumulators) measured best for
-        // nets B and C at batch 256 (against 4 x 4: 72 -> 55 and 1320 -> 950 ns per sample); 4 x 2 with 16.
-        constexpr std::size_t tile = typenet::detail::vector_registers<arch> == 32 ? 8 : 4;
+        using tile_epilogue = std::conditional_t<Epilogue::in_registers, Epilogue, typenet::epilogue<>>;
+        // Rows per register tile: 8 rows x 2 vectors (16 accumulators) with 32 registers, 4 x 2 with 16
+        // (the README's kernel section has the measurements).
+        constexpr std::size_t tile = simd::register_count<arch> == 32 ? 8 : 4;
         constexpr std::size_t full_tiles = Rows == 1 ? 0 : Rows / tile;
         for (std::size_t t = 0; t < full_tiles; ++t)
             detail::dense_rows<arch, Layout, tile, tile_epilogue>(
@@ -152,7 +138,7 @@ TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const
             detail::dense_rows<arch, Layout, rest, tile_epilogue>(
                 x + full_tiles * tile * x_stride, x_stride, w, bias, y + full_tiles * tile * y_stride, y_stride);
         if constexpr (!Epilogue::in_registers) {
-            using batch = xsimd::batch<T, arch>;
+            using batch = simd::batch<T, arch>;
             for (std::size_t r = 0; r < Rows; ++r)
                 for (std::size_t o = 0; o < Layout::padded_out; o += batch::size)
                     Epilogue::apply(batch::load_aligned(y + r * y_stride + o)).store_aligned(y + r * y_stride + o);
@@ -160,4 +146,4 @@ TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const
     }
 }
 
-}  // namespace typenet::kernel
+}  // namespace typenet::kernel::inline TYPENET_ISA

@@ -1,0 +1,56 @@
+// The forward driver: the one loop over a plan's layers that every pass uses, the single sample and the
+// batch of inference (fused stages, ping-pong buffers) as well as training, diagnostics and LSUV (every
+// layer writes its own output rows, kept for the backward pass).
+#pragma once
+
+#include <cstddef>
+#include <utility>
+
+#include "../config.hpp"
+#include "../layer.hpp"
+#include "static_for.hpp"
+
+namespace typenet::detail::inline TYPENET_ISA {
+
+template <class Plan, bool Fused>
+constexpr std::size_t stage_head(std::size_t stage) noexcept {
+    if constexpr (Fused) return Plan::stage_begin[stage];
+    else return stage;
+}
+
+// Runs layers [First, Last) of Plan over Rows rows of x (rows x_stride apart; the input of layer First).
+// Fused: every stage is a layer with the activations fused into its epilogue (only the whole network);
+// unfused: every layer is a stage. destination(stage constant, last layer of the stage constant) returns
+// the (T*, stride) the stage writes to. Returns the last stage's output rows.
+template <class Plan, bool Fused, std::size_t Rows, std::size_t First = 0, std::size_t Last = Plan::layer_count, class T, class Destination>
+TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std::size_t x_stride, Destination&& destination) noexcept {
+    static_assert(!Fused || (First == 0 && Last == Plan::layer_count), "typenet: fused passes run the whole network");
+    static_assert(First < Last && Last <= Plan::layer_count);
+    constexpr std::size_t first_stage = Fused ? 0 : First;
+    constexpr std::size_t stage_count = (Fused ? Plan::stage_count : Last) - first_stage;
+    const T* signal = x;
+    std::size_t signal_stride = x_stride;
+    static_for<stage_count>([&](auto stage_index) TYPENET_INLINE_LAMBDA {
+        constexpr std::size_t stage = first_stage + decltype(stage_index)::value;
+        constexpr std::size_t head = stage_head<Plan, Fused>(stage);
+        constexpr std::size_t end = stage_head<Plan, Fused>(stage + 1);
+        using layer = typename Plan::template layer<head>;
+        using fused_epilogue = typename Plan::template epilogue_of<head + 1, end>;
+        const auto [output, output_stride] =
+            destination(std::integral_constant<std::size_t, stage - first_stage>{}, std::integral_constant<std::size_t, end - 1>{});
+        if constexpr (head == 0 && flag_needs_aligned_input<layer>()) {
+            // The caller's rows are unaligned and unpadded: copy them into the output rows and run in place.
+            for (std::size_t r = 0; r < Rows; ++r)
+                for (std::size_t k = 0; k < Plan::widths[0]; ++k) output[r * output_stride + k] = signal[r * signal_stride + k];
+            signal = output;
+            signal_stride = output_stride;
+        }
+        layer::template forward<T, Plan::widths[head], Rows, fused_epilogue>(parameters + Plan::offsets[head], signal, signal_stride, output,
+                                                                             output_stride);
+        signal = output;
+        signal_stride = output_stride;
+    });
+    return signal;
+}
+
+}  // namespace typenet::detail::inline TYPENET_ISA

@@ -1,0 +1,93 @@
+// The generic instruction-set layer: what every xsimd instruction set gets unless a file of its own family
+// (x86_sse.hpp, x86_avx.hpp, x86_avx512.hpp, arm_neon.hpp) provides a better overload. Dispatch is by tag,
+// as in xsimd: each function takes the architecture as its first argument, and an overload for a more
+// derived architecture (xsimd::avx512f derives from xsimd::generic) wins overload resolution.
+#pragma once
+
+#include <cstddef>
+
+#include "../../config.hpp"
+#include "xsimd_include.hpp"
+
+namespace typenet::kernel::arch::inline TYPENET_ISA {
+
+// a * b + c in one rounding.
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> fma(xsimd::generic, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b,
+                                             const xsimd::batch<T, A>& c) noexcept {
+    return xsimd::fma(a, b, c);
+}
+
+// Adam's direction m / (sqrt(v) * inverse_root + eps): exact square root and division.
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> adam_direction(xsimd::generic, const xsimd::batch<T, A>& m, const xsimd::batch<T, A>& v,
+                                                        T inverse_root, T eps) noexcept {
+    return m / (xsimd::sqrt(v) * xsimd::batch<T, A>(inverse_root) + xsimd::batch<T, A>(eps));
+}
+
+// Architectural vector registers: register tiles are sized from this so accumulators never spill.
+constexpr std::size_t register_count(xsimd::generic) noexcept { return 16; }
+
+// The instruction set for layers with few outputs (latency-bound, where a wide vector would be mostly
+// padding): by default the widest one.
+template <class A>
+A narrow_arch_of(A, xsimd::generic) noexcept;
+
+// block_transpose<T, Size>: a Size x Size register transpose, where an instruction set family provides one
+// (specializations in its file). run() reads rows[i][0..Size) and writes columns[j][i] = rows[i][j].
+template <class T, std::size_t Size>
+struct block_transpose {
+    static constexpr bool available = false;
+};
+
+}  // namespace typenet::kernel::arch::inline TYPENET_ISA
+
+namespace typenet::simd::inline TYPENET_ISA {
+
+// The portable vocabulary of layer kernels, for xsimd batches (kernel/arch/portable.hpp has the same names
+// for the portable scalar batch): layers write simd::max(x, y), never xsimd:: directly.
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> fma(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b, const xsimd::batch<T, A>& c) noexcept {
+    return kernel::arch::fma(A{}, a, b, c);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return xsimd::max(a, b);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return xsimd::min(a, b);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& mask, const xsimd::batch<T, A>& if_true,
+                                                const xsimd::batch<T, A>& if_false) noexcept {
+    return xsimd::select(mask, if_true, if_false);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> sqrt(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::sqrt(x);
+}
+template <class T, class A>
+inline xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::exp(x);
+}
+template <class T, class A>
+inline xsimd::batch<T, A> expm1(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::expm1(x);
+}
+template <class T, class A>
+inline xsimd::batch<T, A> erfc(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::erfc(x);
+}
+// Accurate to about 1 ulp (typenet::tanh uses a faster rational form for float, kernel/tanh.hpp).
+template <class T, class A>
+inline xsimd::batch<T, A> tanh(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::tanh(x);
+}
+// Sum of the lanes.
+template <class T, class A>
+TYPENET_ALWAYS_INLINE T reduce_add(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::hadd(x);
+}
+
+}  // namespace typenet::simd::inline TYPENET_ISA

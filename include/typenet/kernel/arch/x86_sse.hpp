@@ -1,0 +1,36 @@
+// SSE2 (128-bit) pieces of the instruction-set layer: 4 x 4 float and 2 x 2 double register transposes.
+// Included by select.hpp only when the compiler enables SSE2.
+#pragma once
+
+#include <cstddef>
+
+#include "../../config.hpp"
+#include "generic.hpp"
+
+namespace typenet::kernel::arch::inline TYPENET_ISA {
+
+template <>
+struct block_transpose<float, 4> {
+    static constexpr bool available = true;
+    TYPENET_ALWAYS_INLINE static void run(const float* const (&rows)[4], float* const (&columns)[4]) noexcept {
+        __m128 r0 = _mm_loadu_ps(rows[0]), r1 = _mm_loadu_ps(rows[1]), r2 = _mm_loadu_ps(rows[2]), r3 = _mm_loadu_ps(rows[3]);
+        const __m128 low01 = _mm_unpacklo_ps(r0, r1), high01 = _mm_unpackhi_ps(r0, r1);
+        const __m128 low23 = _mm_unpacklo_ps(r2, r3), high23 = _mm_unpackhi_ps(r2, r3);
+        _mm_storeu_ps(columns[0], _mm_movelh_ps(low01, low23));
+        _mm_storeu_ps(columns[1], _mm_movehl_ps(low23, low01));
+        _mm_storeu_ps(columns[2], _mm_movelh_ps(high01, high23));
+        _mm_storeu_ps(columns[3], _mm_movehl_ps(high23, high01));
+    }
+};
+
+template <>
+struct block_transpose<double, 2> {
+    static constexpr bool available = true;
+    TYPENET_ALWAYS_INLINE static void run(const double* const (&rows)[2], double* const (&columns)[2]) noexcept {
+        const __m128d r0 = _mm_loadu_pd(rows[0]), r1 = _mm_loadu_pd(rows[1]);
+        _mm_storeu_pd(columns[0], _mm_unpacklo_pd(r0, r1));
+        _mm_storeu_pd(columns[1], _mm_unpackhi_pd(r0, r1));
+    }
+};
+
+}  // namespace typenet::kernel::arch::inline TYPENET_ISA

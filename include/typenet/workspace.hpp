@@ -1,0 +1,140 @@
+// workspace<Net, Batch>: the buffers of a batch's forward and backward pass, and the passes themselves.
+//
+// It keeps every layer's output rows (the backward pass needs them), two gradient ping-pong buffers, the
+// parameter gradient (laid out like the network's parameter block, so an optimizer is one loop over both)
+// and each layer's backward scratch memory (layer contract: workspace_size), in one allocation made by the
+// constructor. trainer, diagnose and lsuv_initialize are written on it; so can a user's own training loop:
+//
+//   typenet::workspace<Net, 32> w;
+//   w.forward(net, x);                          // every layer's outputs: w.output(i), rows w.row_stride(i) apart
+//   write d loss / d output into w.output_gradient() (first Net::output_size entries of each row)
+//   w.backward(net, x);                         // w.gradient(): d loss / d parameters; w.weight_gradient<I>(o, i)
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <type_traits>
+#include <utility>
+
+#include "config.hpp"
+#include "detail/driver.hpp"
+#include "detail/static_for.hpp"
+#include "network.hpp"
+
+namespace typenet::inline TYPENET_ISA {
+
+template <class Net, std::size_t Batch>
+class workspace {
+    static_assert(Batch >= 1, "typenet::workspace<Net, Batch>: Batch must be at least 1");
+    using T = typename Net::value_type;
+    using plan = typename Net::plan;
+    static constexpr std::size_t layer_count = Net::layer_count;
+
+    // Layer i's output rows: its width padded to whole cache lines.
+    static constexpr std::array<std::size_t, layer_count> strides = [] {
+        std::array<std::size_t, layer_count> result{};
+        for (std::size_t i = 0; i < layer_count; ++i) result[i] = plan::row_stride(plan::widths[i + 1]);
+        return result;
+    }();
+    static constexpr std::array<std::size_t, layer_count + 1> output_offsets = [] {
+        std::array<std::size_t, layer_count + 1> result{};
+        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + Batch * strides[i];
+        return result;
+    }();
+    static constexpr std::size_t gradient_width = [] {
+        std::size_t widest = plan::row_stride(Net::input_size);
+        for (std::size_t stride : strides) widest = stride > widest ? stride : widest;
+        return widest;
+    }();
+
+    struct buffers {
+        alignas(detail::storage_alignment) std::array<T, output_offsets[layer_count]> outputs{};
+        alignas(detail::storage_alignment) std::array<T, Batch * gradient_width> gradients[2]{};
+        alignas(detail::storage_alignment) std::array<T, Net::storage_size> parameter_gradient{};
+        alignas(detail::storage_alignment) std::array<T, plan::workspace_offsets[layer_count] + 1> scratch{};
+    };
+
+public:
+    using input_batch = std::array<typename Net::input_type, Batch>;
+    static constexpr std::size_t batch_size = Batch;
+
+    workspace() : buffers_(std::make_unique<buffers>()) {}
+
+    // Layers [First, Last) on the batch x, unfused: every layer's output is kept. The outputs of layer
+    // First - 1 must be those of x (a previous forward).
+    template <std::size_t First = 0, std::size_t Last = layer_count>
+    void forward(const Net& net, const input_batch& x) noexcept {
+        const T* input = First == 0 ? x[0].data() : output(First == 0 ? 0 : First - 1);
+        const std::size_t input_stride = First == 0 ? Net::input_size : strides[First == 0 ? 0 : First - 1];
+        detail::run_forward<plan, false, Batch, First, Last>(net.parameter_block().data(), input, input_stride, [&](auto, auto last) {
+            return std::pair<T*, std::size_t>(output(decltype(last)::value), strides[decltype(last)::value]);
+        });
+    }
+
+    // Layer i's output rows from the last forward, row_stride(i) elements apart.
+    T* output(std::size_t i) noexcept { return buffers_->outputs.data() + output_offsets[i]; }
+    const T* output(std::size_t i) const noexcept { return buffers_->outputs.data() + output_offsets[i]; }
+    static constexpr std::size_t row_stride(std::size_t i) noexcept { return strides[i]; }
+
+    // Where the caller writes d loss / d (network output) before backward: rows of row_stride(last layer);
+    // only the first Net::output_size entries of each row are read.
+    T* output_gradient() noexcept { return buffers_->gradients[0].data(); }
+
+    // Backward over the batch of the last forward (same x). observe(layer index constant, gradient rows,
+    // row stride) sees d loss / d (output of layer i) before layer i turns it into its input's gradient.
+    struct ignore_gradients {
+        template <class Index>
+        void operator()(Index, const T*, std::size_t) const noexcept {}
+    };
+    template <class Observer = ignore_gradients>
+    void backward(const Net& net, const input_batch& x, Observer&& observe = {}) noexcept {
+        clear_output_gradient_padding();
+        int current = 0;  // gradients[current]: d loss / d (output of layer i), rows of strides[i]
+        const T* parameters = net.parameter_block().data();
+        detail::static_for<layer_count>([&](auto reverse_index) {
+            constexpr std::size_t i = layer_count - 1 - decltype(reverse_index)::value;
+            using layer = typename plan::template layer<i>;
+            constexpr bool in_place = detail::flag_backward_in_place<layer>();
+            T* gradient = buffers_->gradients[current].data();
+            observe(std::integral_constant<std::size_t, i>{}, static_cast<const T*>(gradient), strides[i]);
+            T* input_gradient = i == 0 ? nullptr : in_place ? gradient : buffers_->gradients[1 - current].data();
+            const backward_arguments<T> arguments{parameters + plan::offsets[i],
+                                                  i == 0 ? x[0].data() : output(i == 0 ? 0 : i - 1),
+                                                  i == 0 ? Net::input_size : strides[i == 0 ? 0 : i - 1],
+                                                  output(i),
+                                                  strides[i],
+                                                  gradient,
+                                                  strides[i],
+                                                  buffers_->parameter_gradient.data() + plan::offsets[i],
+                                                  input_gradient,
+                                                  i == 0 ? 0 : strides[i == 0 ? 0 : i - 1],
+                                                  buffers_->scratch.data() + plan::workspace_offsets[i]};
+            layer::template backward<T, plan::widths[i], Batch, (i > 0)>(arguments);
+            if constexpr (i > 0 && !in_place) current = 1 - current;
+        });
+    }
+
+    // d loss / d parameters of the last backward, laid out like Net::parameter_block().
+    std::span<const T, Net::storage_size> gradient() const noexcept { return buffers_->parameter_gradient; }
+
+    // Tensor J of layer I's gradient, in PyTorch's logical order.
+    template <std::size_t I, std::size_t J>
+    tensor_view<const T, typename plan::template tensor<I, J>> gradient_tensor() const noexcept {
+        return tensor_view<const T, typename plan::template tensor<I, J>>(buffers_->parameter_gradient.data() +
+                                                                           plan::template tensor_offset<I, J>);
+    }
+
+private:
+    // The caller writes the first output_size entries of each row; the rest must be zero.
+    void clear_output_gradient_padding() noexcept {
+        constexpr std::size_t width = strides[layer_count - 1];
+        for (std::size_t b = 0; b < Batch; ++b)
+            for (std::size_t o = Net::output_size; o < width; ++o) buffers_->gradients[0][b * width + o] = T(0);
+    }
+
+    std::unique_ptr<buffers> buffers_;
+};
+
+}  // namespace typenet::inline TYPENET_ISA
