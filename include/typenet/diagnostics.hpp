@@ -20,6 +20,7 @@
 
 #include <boost/mp11/algorithm.hpp>
 
+#include "activation.hpp"
 #include "detail/static_for.hpp"
 #include "init.hpp"
 #include "layer.hpp"

@@ -1,0 +1,2 @@
+#include "run.hpp"
+mixed_isa::result mixed_isa::run_native() { return run(); }
