@@ -9,10 +9,13 @@
 #define TYPENET_STRINGIFY(x) TYPENET_STRINGIFY_(x)
 
 namespace mixed_isa {
+// Internal linkage: this function's code differs per instruction set, so, like typenet's own code, it must
+// not be one inline function shared by both translation units (the linker would keep one of the two).
+namespace {
 
 using Net = typenet::network<typenet::input<19>, typenet::dense<37>, typenet::tanh, typenet::dense<20>, typenet::relu, typenet::dense<3>>;
 
-inline result run() {
+result run() {
     result r;
     r.isa = TYPENET_STRINGIFY(TYPENET_ISA);
     r.storage_size = Net::storage_size;
@@ -38,4 +41,5 @@ inline result run() {
     return r;
 }
 
+}  // namespace
 }  // namespace mixed_isa
