@@ -15,7 +15,7 @@
 namespace typenet::simd::inline TYPENET_ISA {
 
 // The widest instruction set the compiler flags enable (SSE2 on plain x86-64, AVX-512 with -march=native
-// on Zen 4 / Sapphire Rapids, NEON on AArch64), and the one for layers with few outputs.
+// on AVX-512 machines, NEON on AArch64), and the one for layers with few outputs.
 using wide_arch = kernel::arch::selected_arch;
 using narrow_arch = decltype(kernel::arch::narrow_arch_of(wide_arch{}, wide_arch{}));
 

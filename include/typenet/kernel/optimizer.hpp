@@ -21,16 +21,17 @@ double squared_norm(const T* values) noexcept {
     using batch = block_batch<T>;
     batch partial[4] = {batch(T(0)), batch(T(0)), batch(T(0)), batch(T(0))};
     static_assert(Size % batch::size == 0);
-    std::size_t i = 0;
-    for (; i + 4 * batch::size <= Size; i += 4 * batch::size)
+    constexpr std::size_t main_end = Size - Size % (4 * batch::size);
+    for (std::size_t i = 0; i < main_end; i += 4 * batch::size)
         for (std::size_t j = 0; j < 4; ++j) {
             const batch v = batch::load_aligned(values + i + j * batch::size);
             partial[j] = simd::fma(v, v, partial[j]);
         }
-    for (; i < Size; i += batch::size) {
-        const batch v = batch::load_aligned(values + i);
-        partial[0] = simd::fma(v, v, partial[0]);
-    }
+    if constexpr (main_end < Size)
+        for (std::size_t i = main_end; i < Size; i += batch::size) {
+            const batch v = batch::load_aligned(values + i);
+            partial[0] = simd::fma(v, v, partial[0]);
+        }
     double sum = 0;
     for (const batch& p : partial) sum += double(simd::reduce_add(p));
     return sum;

@@ -104,7 +104,7 @@ TYPENET_ALWAYS_INLINE xsimd::batch<float, A> adam_direction(xsimd::avx512f, cons
 constexpr std::size_t register_count(xsimd::avx512f) noexcept { return 32; }
 
 // Layers with few outputs use 256-bit vectors: a 512-bit vector would be mostly padding, and a dependency
-// chain, not throughput, bounds them (layout.hpp of the dense layer says where the line is drawn).
+// chain, not throughput, bounds them (a layer's layout decides which it uses).
 template <class A>
 xsimd::fma3<xsimd::avx2> narrow_arch_of(A, xsimd::avx512f) noexcept;
 
