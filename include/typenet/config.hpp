@@ -15,18 +15,6 @@
 #define TYPENET_ASSERT(condition) assert(condition)
 #endif
 
-// Kernels are small and called once per layer: inlining them all into forward() lets the compiler keep
-// the whole network's schedule in one function. clang's inliner otherwise gives up on the larger tiles.
-// The lambdas of static_for need the attribute too: clang leaves them as calls inside unrolled loops.
-// TYPENET_NO_FORCE_INLINE leaves inlining to the compiler: sanitizer builds compile several times faster.
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(TYPENET_NO_FORCE_INLINE)
-#define TYPENET_ALWAYS_INLINE inline __attribute__((always_inline))
-#define TYPENET_INLINE_LAMBDA __attribute__((always_inline))
-#else
-#define TYPENET_ALWAYS_INLINE inline
-#define TYPENET_INLINE_LAMBDA
-#endif
-
 // The instruction set this translation unit compiles for, as a namespace name. Everything whose layout or
 // code depends on it (kernels, layer layouts, the plan, basic_network, workspace, trainer) is declared in
 // an inline namespace of that name (as Google Highway does with HWY_NAMESPACE): a program whose translation
@@ -78,4 +66,18 @@
 #endif
 #ifndef TYPENET_ISA_IS_PORTABLE
 #define TYPENET_ISA_IS_PORTABLE 0
+#endif
+
+// Kernels are small and called once per layer: inlining them all into forward() lets the compiler keep
+// the whole network's schedule in one function. clang's inliner otherwise gives up on the larger tiles.
+// The lambdas of static_for need the attribute too: clang leaves them as calls inside unrolled loops.
+// TYPENET_NO_FORCE_INLINE leaves inlining to the compiler: sanitizer builds compile several times faster.
+// The portable path never forces it: its batches are loops, and forcing every one of them into the
+// unrolled kernels makes compile times explode (minutes per file) for no gain.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(TYPENET_NO_FORCE_INLINE) && !TYPENET_ISA_IS_PORTABLE
+#define TYPENET_ALWAYS_INLINE inline __attribute__((always_inline))
+#define TYPENET_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define TYPENET_ALWAYS_INLINE inline
+#define TYPENET_INLINE_LAMBDA
 #endif

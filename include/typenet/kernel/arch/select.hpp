@@ -9,6 +9,7 @@
 #include "../../config.hpp"
 #include "generic.hpp"
 #include "portable.hpp"
+#if !TYPENET_ISA_IS_PORTABLE  // the portable path uses no intrinsics at all
 #if XSIMD_WITH_SSE2
 #include "x86_sse.hpp"
 #endif
@@ -20,6 +21,7 @@
 #endif
 #if XSIMD_WITH_NEON
 #include "arm_neon.hpp"
+#endif
 #endif
 
 namespace typenet::kernel::arch::inline TYPENET_ISA {
