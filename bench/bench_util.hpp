@@ -12,7 +12,7 @@
 
 #include <sched.h>
 
-#include <typenet/detail/simd.hpp>
+#include <typenet/simd.hpp>
 
 namespace bench {
 
@@ -85,7 +85,7 @@ double fma_peak_per_ns(int repetitions) {
                 const Batch a(0.999f), b(1e-4f);
                 for (int i = 0; i < n; ++i) {
 #pragma GCC unroll 24
-                    for (int c = 0; c < chains; ++c) acc[c] = typenet::detail::fma(acc[c], a, b);
+                    for (int c = 0; c < chains; ++c) acc[c] = typenet::simd::fma(acc[c], a, b);
                 }
                 for (int c = 0; c < chains; ++c) escape(acc[c]);
             },

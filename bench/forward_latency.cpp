@@ -23,8 +23,10 @@ struct tanh_tag {};
 
 template <class Tag, int Rows>
 inline void eigen_activation(Eigen::Matrix<float, Rows, 1>& v) {
-    if constexpr (std::is_same_v<Tag, relu_tag>) v = v.cwiseMax(0.0f);
-    else v = v.array().tanh().matrix();  // Eigen's vectorized rational tanh
+    if constexpr (std::is_same_v<Tag, relu_tag>)
+        v = v.cwiseMax(0.0f);
+    else
+        v = v.array().tanh().matrix();  // Eigen's vectorized rational tanh
 }
 
 // What a careful C++ user writes with Eigen: fixed sizes, column-major, y = W x + b.
@@ -117,8 +119,8 @@ void run(const char* name, const bench::options& options) {
 int main(int argc, char** argv) {
     const auto options = bench::parse(argc, argv);
     const int core = bench::pin_to_core(1);
-    std::printf("single-sample forward, ns per call (pinned to core %d, %d repetitions; xsimd arch %s)\n", core,
-                options.repetitions, xsimd::default_arch::name());
+    std::printf("single-sample forward, ns per call (pinned to core %d, %d repetitions; xsimd arch %s)\n", core, options.repetitions,
+                xsimd::default_arch::name());
     std::printf("%-26s %9s %9s   %9s %9s   %6s %6s\n", "net", "typenet", "min", "Eigen", "min", "ratio", "min");
     using A = tn::network<tn::input<8>, tn::dense<32>, tn::tanh, tn::dense<32>, tn::tanh, tn::dense<1>>;
     using B = tn::network<tn::input<16>, tn::dense<64>, tn::relu, tn::dense<64>, tn::relu, tn::dense<8>>;

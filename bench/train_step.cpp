@@ -171,10 +171,22 @@ void run(const char* name, const bench::options& options, double peak_per_ns) {
     const int calls = In >= 100 ? 20 : 200;
     std::vector<double> t_typenet, t_eigen, t_dlib;
     for (int r = 0; r < options.repetitions; ++r) {
-        t_typenet.push_back(bench::time_per_call([&](int n) { for (int c = 0; c < n; ++c) bench::escape(trainer->step(*net, *x, *y)); }, calls));
-        t_eigen.push_back(bench::time_per_call([&](int n) { for (int c = 0; c < n; ++c) bench::escape(eigen->step(*ex, *ey)); }, calls));
+        t_typenet.push_back(bench::time_per_call(
+            [&](int n) {
+                for (int c = 0; c < n; ++c) bench::escape(trainer->step(*net, *x, *y));
+            },
+            calls));
+        t_eigen.push_back(bench::time_per_call(
+            [&](int n) {
+                for (int c = 0; c < n; ++c) bench::escape(eigen->step(*ex, *ey));
+            },
+            calls));
 #ifdef TYPENET_BENCH_DLIB
-        t_dlib.push_back(bench::time_per_call([&](int n) { for (int c = 0; c < n; ++c) bench::escape(dlib_net->step()); }, calls));
+        t_dlib.push_back(bench::time_per_call(
+            [&](int n) {
+                for (int c = 0; c < n; ++c) bench::escape(dlib_net->step());
+            },
+            calls));
 #endif
     }
     const auto a = bench::summarize(t_typenet), b = bench::summarize(t_eigen);
@@ -198,17 +210,31 @@ void run(const char* name, const bench::options& options, double peak_per_ns) {
         for (int i = 0; i < In; ++i) (*ebx)(i, s) = (*bx)[s][i] = float(stream.symmetric_uniform());
     std::vector<double> f_typenet, f_eigen;
     for (int r = 0; r < options.repetitions; ++r) {
-        f_typenet.push_back(bench::time_per_call([&](int n) { for (int c = 0; c < n; ++c) { net->forward_batch(*bx, *by); bench::escape(*by); } }, calls / 4 + 1));
-        f_eigen.push_back(bench::time_per_call([&](int n) { for (int c = 0; c < n; ++c) { eigen->forward(*ebx, *eby, *ea, *eb); bench::escape(*eby); } }, calls / 4 + 1));
+        f_typenet.push_back(bench::time_per_call(
+            [&](int n) {
+                for (int c = 0; c < n; ++c) {
+                    net->forward_batch(*bx, *by);
+                    bench::escape(*by);
+                }
+            },
+            calls / 4 + 1));
+        f_eigen.push_back(bench::time_per_call(
+            [&](int n) {
+                for (int c = 0; c < n; ++c) {
+                    eigen->forward(*ebx, *eby, *ea, *eb);
+                    bench::escape(*eby);
+                }
+            },
+            calls / 4 + 1));
     }
     const auto fa = bench::summarize(f_typenet), fb = bench::summarize(f_eigen);
     // Fraction of the calibrated FMA peak, counting only the network's multiply-adds (no padding).
     constexpr double multiply_adds = double(In) * H + double(H) * H + double(H) * Out;
-    std::printf("%-22s forward 256 typenet %8.2f M samples/s  Eigen %8.2f M samples/s  throughput ratio %.2f (best runs %.2f);"
-                "  of FMA peak: typenet %.0f%%, Eigen %.0f%%\n",
-                name, forward_batch / fa.median_ns * 1e3, forward_batch / fb.median_ns * 1e3, fb.median_ns / fa.median_ns,
-                fb.min_ns / fa.min_ns, 100 * multiply_adds * forward_batch / fa.median_ns / peak_per_ns,
-                100 * multiply_adds * forward_batch / fb.median_ns / peak_per_ns);
+    std::printf(
+        "%-22s forward 256 typenet %8.2f M samples/s  Eigen %8.2f M samples/s  throughput ratio %.2f (best runs %.2f);"
+        "  of FMA peak: typenet %.0f%%, Eigen %.0f%%\n",
+        name, forward_batch / fa.median_ns * 1e3, forward_batch / fb.median_ns * 1e3, fb.median_ns / fa.median_ns, fb.min_ns / fa.min_ns,
+        100 * multiply_adds * forward_batch / fa.median_ns / peak_per_ns, 100 * multiply_adds * forward_batch / fb.median_ns / peak_per_ns);
 }
 
 int main(int argc, char** argv) {

@@ -145,8 +145,8 @@ int main(int argc, char** argv) {
         tanh_curves.push_back(measure<deep_net<tn::tanh>, tn::he_uniform>(*net, *x, "he_uniform"));
     }
 
-    std::printf("Training: %zu ReLU blocks of width %zu, plain SGD lr %g, batch %zu, %zu steps, teacher 16-32-1 tanh:\n",
-                depth, train_width, learning_rate, train_batch, train_steps);
+    std::printf("Training: %zu ReLU blocks of width %zu, plain SGD lr %g, batch %zu, %zu steps, teacher 16-32-1 tanh:\n", depth,
+                train_width, learning_rate, train_batch, train_steps);
     std::vector<training_run> runs;
     runs.push_back(train("he", [](student& net, const auto&) { net.initialize_as<tn::he_uniform>(init_seed); }));
     runs.push_back(train("glorot", [](student& net, const auto&) { net.initialize_as<tn::glorot_uniform>(init_seed); }));
@@ -194,12 +194,15 @@ int main(int argc, char** argv) {
 
     std::printf("Claims:\n");
     check(std::abs(log2_ratio(relu_curves[0])) < 1, "ReLU + He: |log2(q30/q0)| < 1", log2_ratio(relu_curves[0]));
-    check(std::abs(log2_ratio(relu_curves[1]) + 30) < 2, "ReLU + Glorot: log2(q30/q0) = -30 +- 2 (halves per block)", log2_ratio(relu_curves[1]));
+    check(std::abs(log2_ratio(relu_curves[1]) + 30) < 2, "ReLU + Glorot: log2(q30/q0) = -30 +- 2 (halves per block)",
+          log2_ratio(relu_curves[1]));
     check(std::abs(log2_ratio(relu_curves[2]) + 30) < 2, "ReLU + LeCun: log2(q30/q0) = -30 +- 2", log2_ratio(relu_curves[2]));
     const double torch_factor = std::exp2(-log2_ratio(relu_curves[3]) / depth);
     check(torch_factor > 5 && torch_factor < 7, "ReLU + nn.Linear default: q shrinks 5x to 7x per block", torch_factor);
-    check(!(relu_curves[4].second_moment[depth] < 3.4e38), "ReLU + N(0, 1): q30 beyond float range (3.4e38)", relu_curves[4].second_moment[depth]);
-    check(relu_curves[5].second_moment[depth] < 1e-30, "ReLU + article (Glorot x 0.01): q30 collapses below 1e-30", relu_curves[5].second_moment[depth]);
+    check(!(relu_curves[4].second_moment[depth] < 3.4e38), "ReLU + N(0, 1): q30 beyond float range (3.4e38)",
+          relu_curves[4].second_moment[depth]);
+    check(relu_curves[5].second_moment[depth] < 1e-30, "ReLU + article (Glorot x 0.01): q30 collapses below 1e-30",
+          relu_curves[5].second_moment[depth]);
     const double glorot_tanh = gradient_variance_factor(tanh_curves[0]);
     check(glorot_tanh > 0.85 && glorot_tanh < 1.15, "tanh + Glorot: gradient variance per block going back within 1 +- 0.15 (roughly flat)",
           glorot_tanh);
@@ -208,7 +211,8 @@ int main(int argc, char** argv) {
           standard_tanh);
     check(runs[0].final_loss < 0.25 * runs[0].loss[0] && runs[0].final_loss < 0.25 * runs[1].final_loss,
           "training: He reaches < 1/4 of its first loss and of Glorot's", runs[0].final_loss);
-    check(runs[1].final_loss > 0.9 * runs[1].loss[0], "training: Glorot stalls (last losses > 0.9 x first)", runs[1].final_loss / runs[1].loss[0]);
+    check(runs[1].final_loss > 0.9 * runs[1].loss[0], "training: Glorot stalls (last losses > 0.9 x first)",
+          runs[1].final_loss / runs[1].loss[0]);
     check(runs[2].final_loss < 1.5 * runs[0].final_loss, "training: LSUV trains like He (within 1.5x of He's final loss)",
           runs[2].final_loss / runs[0].final_loss);
     return failures == 0 ? 0 : 1;

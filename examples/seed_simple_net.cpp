@@ -10,13 +10,9 @@ namespace tn = typenet;
 
 constexpr std::size_t input_dim = 10, hidden_dim = 10, output_dim = 1;
 
-using SimpleNet = tn::network<tn::input<input_dim>,
-                              tn::dense<hidden_dim, tn::glorot_uniform>,
-                              tn::dense<hidden_dim, tn::he_uniform>,
-                              tn::dense<hidden_dim, tn::lecun_uniform>,
-                              tn::dense<output_dim, tn::glorot_uniform>,
-                              tn::dense<output_dim, tn::he_uniform>,
-                              tn::dense<output_dim, tn::lecun_uniform>>;
+using SimpleNet = tn::network<tn::input<input_dim>, tn::dense<hidden_dim, tn::glorot_uniform>, tn::dense<hidden_dim, tn::he_uniform>,
+                              tn::dense<hidden_dim, tn::lecun_uniform>, tn::dense<output_dim, tn::glorot_uniform>,
+                              tn::dense<output_dim, tn::he_uniform>, tn::dense<output_dim, tn::lecun_uniform>>;
 
 // Fans and parameter counts, checked by the compiler (Keras' summary says 110, 110, 110, 11, 2, 2 = 345).
 static_assert(tn::layer_t<SimpleNet, 0>::fan_in == 10 && tn::layer_t<SimpleNet, 0>::fan_out == 10);

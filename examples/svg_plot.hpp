@@ -37,11 +37,13 @@ public:
         FILE* out = std::fopen(path.c_str(), "w");
         if (!out) return;
         const std::size_t rows = (panels_.size() + columns_ - 1) / columns_;
-        std::fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
-                     panel_width * double(columns_), panel_height * double(rows));
+        std::fprintf(
+            out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" font-family=\"sans-serif\" font-size=\"11\">\n",
+            panel_width * double(columns_), panel_height * double(rows));
         std::fprintf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
         for (std::size_t p = 0; p < panels_.size(); ++p) {
-            std::fprintf(out, "<g transform=\"translate(%.0f,%.0f)\">\n", panel_width * double(p % columns_), panel_height * double(p / columns_));
+            std::fprintf(out, "<g transform=\"translate(%.0f,%.0f)\">\n", panel_width * double(p % columns_),
+                         panel_height * double(p / columns_));
             draw(out, panels_[p], 0);
             std::fprintf(out, "</g>\n");
         }
@@ -75,17 +77,20 @@ private:
         auto px = [&](double x) { return offset + left + plot_w * x / double(x_max); };
         auto py = [&](double log_value) { return top + plot_h * (high - std::clamp(log_value, low, high)) / (high - low); };
         std::fprintf(out, "<text x=\"%.1f\" y=\"18\" font-weight=\"bold\">%s</text>\n", offset + left, escape(panel.title).c_str());
-        std::fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", offset + left, top, plot_w, plot_h);
+        std::fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#444\"/>\n", offset + left,
+                     top, plot_w, plot_h);
         const double step = std::max(1.0, std::ceil((high - low) / 8));
         for (double e = std::ceil(low / step) * step; e <= high; e += step) {
-            std::fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", px(0), px(double(x_max)), py(e), py(e));
+            std::fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", px(0), px(double(x_max)), py(e),
+                         py(e));
             std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">1e%.0f</text>\n", offset + left - 4, py(e) + 4, e);
         }
         for (int i = 0; i <= 5; ++i) {
             const double x = std::round(double(x_max) * i / 5);
             std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0f</text>\n", px(x), top + plot_h + 14, x);
         }
-        std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px(double(x_max) / 2), top + plot_h + 28, escape(panel.x_label).c_str());
+        std::fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", px(double(x_max) / 2), top + plot_h + 28,
+                     escape(panel.x_label).c_str());
         for (std::size_t i = 0; i < panel.lines.size(); ++i) {
             const series& s = panel.lines[i];
             const char* color = colors[i % (sizeof colors / sizeof *colors)];

@@ -50,7 +50,7 @@ int main() {
     }
     const double nanoseconds = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() / grid;
     const double mse = squared_error / grid;
-    std::printf("on a grid of %d points: MSE %.3g, worst error %.3g, %.0f ns per forward (checksum %.3f)\n", grid, mse, worst,
-                nanoseconds, double(sink));
+    std::printf("on a grid of %d points: MSE %.3g, worst error %.3g, %.0f ns per forward (checksum %.3f)\n", grid, mse, worst, nanoseconds,
+                double(sink));
     return mse < 1e-4 ? 0 : 1;
 }

@@ -30,9 +30,8 @@ std::vector<point> spirals(std::size_t count, std::uint64_t seed) {
         const double t = stream.open_uniform();
         const double angle = 4 * std::numbers::pi * t + std::numbers::pi * double(label);
         const double radius = 0.1 + 0.9 * t;
-        points.push_back({{float(radius * std::cos(angle) + 0.04 * stream.normal()),
-                           float(radius * std::sin(angle) + 0.04 * stream.normal())},
-                          label});
+        points.push_back(
+            {{float(radius * std::cos(angle) + 0.04 * stream.normal()), float(radius * std::sin(angle) + 0.04 * stream.normal())}, label});
     }
     return points;
 }

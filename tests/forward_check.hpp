@@ -56,8 +56,8 @@ void check_forward(std::uint64_t seed = 1) {
 // multiples of the vector width, several register blocks, wide (512-bit) layers. Activations rotate over the
 // shapes so each one meets several layouts without compiling 7 x 9 networks.
 template <class T, class First, class Second, std::size_t In, std::size_t Hidden, std::size_t Out>
-using shape_net = typenet::basic_network<T, typenet::input<In>, typenet::dense<Hidden>, First, typenet::dense<Hidden>, Second,
-                                         typenet::dense<Out>>;
+using shape_net =
+    typenet::basic_network<T, typenet::input<In>, typenet::dense<Hidden>, First, typenet::dense<Hidden>, Second, typenet::dense<Out>>;
 
 template <class T>
 void check_shapes() {

@@ -21,29 +21,30 @@ struct scale_layer {
     static constexpr bool needs_aligned_input = true;  // whole, aligned vectors even as the first layer
 
     template <class T>
-    using parameters = boost::mp11::mp_list<
-        tn::tensor<"scale", tn::tensor_role::other, tn::ones, tn::contiguous_layout<T, Width>, Width, Width>>;
+    using parameters =
+        boost::mp11::mp_list<tn::tensor<"scale", tn::tensor_role::other, tn::ones, tn::contiguous_layout<T, Width>, Width, Width>>;
 
     template <class T, std::size_t, std::size_t Rows, class Epilogue>
     static void forward(const T* s, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
         using batch = tn::simd::batch<T>;  // rows are padded to whole cache lines, s to whole vectors
         for (std::size_t r = 0; r < Rows; ++r)
             for (std::size_t u = 0; u < Width; u += batch::size)
-                Epilogue::apply(batch::load_aligned(x + r * x_stride + u) * batch::load_aligned(s + u))
-                    .store_aligned(y + r * y_stride + u);
+                Epilogue::apply(batch::load_aligned(x + r * x_stride + u) * batch::load_aligned(s + u)).store_aligned(y + r * y_stride + u);
     }
 
     template <class T, std::size_t, std::size_t Batch, bool InputGradient>
     static void backward(const tn::backward_arguments<T>& a) noexcept {
         for (std::size_t u = 0; u < Width; ++u) {
             T sum = 0;
-            for (std::size_t b = 0; b < Batch; ++b) sum += a.output_gradient[b * a.output_gradient_stride + u] * a.input[b * a.input_stride + u];
+            for (std::size_t b = 0; b < Batch; ++b)
+                sum += a.output_gradient[b * a.output_gradient_stride + u] * a.input[b * a.input_stride + u];
             a.parameter_gradient[u] = sum;
         }
         if constexpr (InputGradient)
             for (std::size_t b = 0; b < Batch; ++b)
                 for (std::size_t u = 0; u < a.input_gradient_stride; ++u)
-                    a.input_gradient[b * a.input_gradient_stride + u] = u < Width ? a.output_gradient[b * a.output_gradient_stride + u] * a.parameters[u] : T(0);
+                    a.input_gradient[b * a.input_gradient_stride + u] =
+                        u < Width ? a.output_gradient[b * a.output_gradient_stride + u] * a.parameters[u] : T(0);
     }
 
     static void reference_forward(tn::reference_tensors p, std::span<const double> x, std::span<double> y) {

@@ -8,19 +8,19 @@
 using namespace typenet;
 
 // Scales are constexpr and equal the published closed forms (chosen so the result is a simple number).
-static_assert(glorot_uniform::bound(2, 4) == 1.0);             // sqrt(6 / (2 + 4))
-static_assert(glorot_uniform::bound(10, 14) == 0.5);           // sqrt(6 / 24)
-static_assert(glorot_normal::stddev(1, 1) == 1.0);             // sqrt(2 / 2)
-static_assert(glorot_normal::stddev(4, 4) == 0.5);             // sqrt(2 / 8)
-static_assert(he_uniform::bound(6, 1000) == 1.0);              // sqrt(6 / 6): fan_out does not matter
+static_assert(glorot_uniform::bound(2, 4) == 1.0);    // sqrt(6 / (2 + 4))
+static_assert(glorot_uniform::bound(10, 14) == 0.5);  // sqrt(6 / 24)
+static_assert(glorot_normal::stddev(1, 1) == 1.0);    // sqrt(2 / 2)
+static_assert(glorot_normal::stddev(4, 4) == 0.5);    // sqrt(2 / 8)
+static_assert(he_uniform::bound(6, 1000) == 1.0);     // sqrt(6 / 6): fan_out does not matter
 static_assert(he_uniform::bound(24, 1) == 0.5);
-static_assert(he_normal::stddev(8, 3) == 0.5);                 // sqrt(2 / 8)
-static_assert(lecun_uniform::bound(12, 7) == 0.5);             // sqrt(3 / 12)
-static_assert(lecun_normal::stddev(4, 9) == 0.5);              // sqrt(1 / 4)
-static_assert(keras_he_normal::stddev(8, 3) == 0.5);           // variance after truncation
+static_assert(he_normal::stddev(8, 3) == 0.5);        // sqrt(2 / 8)
+static_assert(lecun_uniform::bound(12, 7) == 0.5);    // sqrt(3 / 12)
+static_assert(lecun_normal::stddev(4, 9) == 0.5);     // sqrt(1 / 4)
+static_assert(keras_he_normal::stddev(8, 3) == 0.5);  // variance after truncation
 static_assert(keras_he_normal::sampling_stddev(8, 3) == 0.5 / 0.87962566103423978);
 static_assert(variance_scaling<0.5, fan_mode::fan_out, distribution::uniform>::bound(100, 6) == 0.5);  // sqrt(3*0.5/6)
-static_assert(orthogonal<2.0>::stddev(16, 4) == 0.5);          // gain / sqrt(max(fan_in, fan_out))
+static_assert(orthogonal<2.0>::stddev(16, 4) == 0.5);                                                  // gain / sqrt(max(fan_in, fan_out))
 static_assert(uniform<-1.0, 2.0>::stddev(1, 1) * uniform<-1.0, 2.0>::stddev(1, 1) > 0.7499999999 &&
               uniform<-1.0, 2.0>::stddev(1, 1) * uniform<-1.0, 2.0>::stddev(1, 1) < 0.7500000001);
 static_assert(truncated_normal<0.0, 2.0>::stddev(1, 1) == 2.0 * truncated_normal_stddev_factor);
@@ -60,10 +60,9 @@ std::array<double, 12> golden_sample() {
     auto net = std::make_unique<golden_net<T>>();
     net->initialize(20261129);
     const auto& n = *net;
-    return {n.template weight<0>(0, 0), n.template weight<0>(3, 2), n.template bias<0>(1),
-            n.template weight<2>(0, 0), n.template weight<2>(2, 3), n.template bias<2>(2),
-            n.template weight<4>(0, 1), n.template weight<4>(1, 2), n.template bias<4>(1),
-            n.template weight<5>(0, 0), n.template weight<5>(1, 1), n.template bias<5>(0)};
+    return {n.template weight<0>(0, 0), n.template weight<0>(3, 2), n.template bias<0>(1),      n.template weight<2>(0, 0),
+            n.template weight<2>(2, 3), n.template bias<2>(2),      n.template weight<4>(0, 1), n.template weight<4>(1, 2),
+            n.template bias<4>(1),      n.template weight<5>(0, 0), n.template weight<5>(1, 1), n.template bias<5>(0)};
 }
 }  // namespace
 
@@ -73,10 +72,10 @@ TEST_CASE("golden values: initialize(seed) gives the same bits with every compil
     const std::array<double, 12> expected_float = {0x1.1cce96p-4, -0x1.3d01eep-1, 0x0p+0,        -0x1.44a9f8p-2,
                                                    0x1.35ee94p-1, 0x1.7fd5c8p-3,  0x1.5b93d2p-2, -0x1.2fe55p-3,
                                                    0x1.615508p-2, 0x1.4b0aaep+0,  0x1.4b0aaep+0, -0x1.5f9922p-5};
-    const std::array<double, 12> expected_double = {
-        0x1.1cce96862692p-4,  -0x1.3d01eecde67ccp-1, 0x0p+0,               -0x1.44a9f8864636ep-2,
-        0x1.35ee942b9f65cp-1, 0x1.7fd5c8f80135ap-3,  0x1.5b93d247966d2p-2, -0x1.2fe550459dd6cp-3,
-        0x1.615507e204c1ap-2, 0x1.4b0aada9840e7p+0,  0x1.4b0aada9840e7p+0, -0x1.5f9922e9b5feap-5};
+    const std::array<double, 12> expected_double = {0x1.1cce96862692p-4,   -0x1.3d01eecde67ccp-1, 0x0p+0,
+                                                    -0x1.44a9f8864636ep-2, 0x1.35ee942b9f65cp-1,  0x1.7fd5c8f80135ap-3,
+                                                    0x1.5b93d247966d2p-2,  -0x1.2fe550459dd6cp-3, 0x1.615507e204c1ap-2,
+                                                    0x1.4b0aada9840e7p+0,  0x1.4b0aada9840e7p+0,  -0x1.5f9922e9b5feap-5};
     CHECK(golden_sample<float>() == expected_float);
     CHECK(golden_sample<double>() == expected_double);
 }

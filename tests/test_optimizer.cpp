@@ -11,7 +11,7 @@
 
 namespace {
 
-constexpr std::size_t block_size = 1024;  // a multiple of every vector width
+constexpr std::size_t block_size = 1024;    // a multiple of every vector width
 constexpr std::size_t padding_from = 1000;  // entries past this stay zero in parameters and gradients
 
 struct reference_adam {
@@ -21,8 +21,10 @@ struct reference_adam {
         const double bias_correction2 = 1 - std::pow(c.beta2, double(c.step));
         for (std::size_t i = 0; i < parameters.size(); ++i) {
             double g = gradient[i];
-            if (!c.decoupled) g += c.weight_decay * parameters[i];
-            else parameters[i] *= 1 - c.lr * c.weight_decay;
+            if (!c.decoupled)
+                g += c.weight_decay * parameters[i];
+            else
+                parameters[i] *= 1 - c.lr * c.weight_decay;
             first_moment[i] = c.beta1 * first_moment[i] + (1 - c.beta1) * g;
             second_moment[i] = c.beta2 * second_moment[i] + (1 - c.beta2) * g * g;
             const double denominator = std::sqrt(second_moment[i]) / std::sqrt(bias_correction2) + c.eps;

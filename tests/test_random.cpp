@@ -17,9 +17,7 @@ TEST_CASE("Philox4x32-10 reproduces the Random123 known-answer vectors") {
           philox4x32::counter_type{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
 }
 
-TEST_CASE("Philox is usable at compile time") {
-    static_assert(philox4x32::generate({0, 0, 0, 0}, {0, 0})[0] == 0x6627e8d5);
-}
+TEST_CASE("Philox is usable at compile time") { static_assert(philox4x32::generate({0, 0, 0, 0}, {0, 0})[0] == 0x6627e8d5); }
 
 TEST_CASE("deterministic_log agrees with std::log to a few ulp") {
     for (double x = 1e-300; x < 1e300; x *= 1.0123) {

@@ -104,10 +104,12 @@ void check_parity(const std::map<std::string, torch_case>& cases, const std::str
         double worst = 0;
         for (std::size_t s = 0; s < data.outputs32.size(); ++s)
             for (std::size_t o = 0; o < data.outputs32[s].size(); ++o)
-                worst = std::max(worst, std::abs(data.outputs32[s][o] - data.outputs64[s][o]) / std::max(1.0, std::abs(data.outputs64[s][o])));
+                worst =
+                    std::max(worst, std::abs(data.outputs32[s][o] - data.outputs64[s][o]) / std::max(1.0, std::abs(data.outputs64[s][o])));
         return worst;
     }();
-    MESSAGE(name, ": float error ", ours, " (torch float32: ", torch32, "), float vs torch float32 ", parity_error<float, Activation>(data, false));
+    MESSAGE(name, ": float error ", ours, " (torch float32: ", torch32, "), float vs torch float32 ",
+            parity_error<float, Activation>(data, false));
     CHECK(ours < 1e-6);
     CHECK(torch32 < 1e-6);
 }

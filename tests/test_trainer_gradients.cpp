@@ -29,11 +29,11 @@ TEST_CASE("depths, single outputs, stacked activations, wide layers, batch sizes
     test::check_gradients<basic_network<double, input<4>, dense<1>, sigmoid>, binary_cross_entropy_with_logits, 1>("batch 1");
     test::check_gradients<basic_network<double, input<5>, dense<7>, relu, dense<1>, typenet::tanh, dense<6>, gelu, dense<2>>,
                           softmax_cross_entropy, 3>("a 1-wide bottleneck");
-    test::check_gradients<basic_network<double, input<4>, dense<8>, selu, dense<8>, selu, dense<8>, selu, dense<8>, selu,
-                                        dense<8>, selu, dense<8>, selu, dense<3>>,
+    test::check_gradients<basic_network<double, input<4>, dense<8>, selu, dense<8>, selu, dense<8>, selu, dense<8>, selu, dense<8>, selu,
+                                        dense<8>, selu, dense<3>>,
                           mse, 4>("7 dense layers");
-    test::check_gradients<basic_network<double, input<3>, dense<6>, typenet::tanh, sigmoid, dense<4>, dense<4>, relu, dense<2>>,
-                          mse>("stacked activations, consecutive dense layers");
+    test::check_gradients<basic_network<double, input<3>, dense<6>, typenet::tanh, sigmoid, dense<4>, dense<4>, relu, dense<2>>, mse>(
+        "stacked activations, consecutive dense layers");
     test::check_gradients<basic_network<double, input<20>, dense<130>, relu, dense<3>>, softmax_cross_entropy, 9>(
         "130 outputs: several panels");
 }

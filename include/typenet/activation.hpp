@@ -20,9 +20,15 @@ namespace typenet {
 struct identity : activation<identity> {
     static constexpr std::string_view name = "identity";
     static constexpr bool is_piecewise_linear = true;
-    template <class Batch> static Batch apply(const Batch& x) noexcept { return x; }
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
+        return x;
+    }
     static double reference(double x) noexcept { return x; }
-    template <class Batch> static Batch derivative(const Batch&, const Batch&) noexcept { return Batch(1); }
+    template <class Batch>
+    static Batch derivative(const Batch&, const Batch&) noexcept {
+        return Batch(1);
+    }
     static double reference_derivative(double) noexcept { return 1; }
 };
 
@@ -32,10 +38,14 @@ struct relu : activation<relu> {
     // Half of the units are zero, so keeping the variance needs twice LeCun's (He et al. 2015).
     using recommended_initializer = he_uniform;
     static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::dead;
-    template <class Batch> static Batch apply(const Batch& x) noexcept { return simd::max(x, Batch(0)); }
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
+        return simd::max(x, Batch(0));
+    }
     static double reference(double x) noexcept { return x > 0 ? x : 0; }
     // At 0 the subgradient 0, as PyTorch.
-    template <class Batch> static Batch derivative(const Batch& input, const Batch&) noexcept {
+    template <class Batch>
+    static Batch derivative(const Batch& input, const Batch&) noexcept {
         return simd::select(input > Batch(0), Batch(1), Batch(0));
     }
     static double reference_derivative(double x) noexcept { return x > 0 ? 1 : 0; }
@@ -49,11 +59,13 @@ struct leaky_relu : activation<leaky_relu<Slope>> {
     using recommended_initializer = he_uniform;
     static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::dead;
     static constexpr float slope = Slope;
-    template <class Batch> static Batch apply(const Batch& x) noexcept {
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
         return simd::select(x > Batch(0), x, x * Batch(static_cast<typename Batch::value_type>(Slope)));
     }
     static double reference(double x) noexcept { return x > 0 ? x : static_cast<double>(Slope) * x; }
-    template <class Batch> static Batch derivative(const Batch& input, const Batch&) noexcept {
+    template <class Batch>
+    static Batch derivative(const Batch& input, const Batch&) noexcept {
         return simd::select(input > Batch(0), Batch(1), Batch(static_cast<typename Batch::value_type>(Slope)));
     }
     static double reference_derivative(double x) noexcept { return x > 0 ? 1 : static_cast<double>(Slope); }
@@ -65,9 +77,13 @@ struct tanh : activation<tanh> {
     // |y| > 0.99: the derivative is below 0.02.
     static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::saturated;
     static bool saturated(double y) noexcept { return std::abs(y) > 0.99; }
-    template <class Batch> static Batch apply(const Batch& x) noexcept { return kernel::tanh(x); }
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
+        return kernel::tanh(x);
+    }
     static double reference(double x) noexcept { return std::tanh(x); }
-    template <class Batch> static Batch derivative(const Batch&, const Batch& output) noexcept {
+    template <class Batch>
+    static Batch derivative(const Batch&, const Batch& output) noexcept {
         return Batch(1) - output * output;
     }
     static double reference_derivative(double x) noexcept { return 1 / (std::cosh(x) * std::cosh(x)); }
@@ -80,9 +96,13 @@ struct sigmoid : activation<sigmoid> {
     static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::saturated;
     static bool saturated(double y) noexcept { return y < 0.01 || y > 0.99; }
     // exp(-x) overflows to +inf below about -88 (float): 1 / inf = 0 is then the right answer.
-    template <class Batch> static Batch apply(const Batch& x) noexcept { return Batch(1) / (Batch(1) + simd::exp(-x)); }
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
+        return Batch(1) / (Batch(1) + simd::exp(-x));
+    }
     static double reference(double x) noexcept { return 1 / (1 + std::exp(-x)); }
-    template <class Batch> static Batch derivative(const Batch&, const Batch& output) noexcept {
+    template <class Batch>
+    static Batch derivative(const Batch&, const Batch& output) noexcept {
         return output * (Batch(1) - output);
     }
     static double reference_derivative(double x) noexcept { return reference(x) * reference(-x); }
@@ -96,14 +116,16 @@ struct selu : activation<selu> {
     using recommended_initializer = lecun_normal;
     static constexpr double alpha = 1.6732632423543772848170429916717;
     static constexpr double scale = 1.0507009873554804934193349852946;
-    template <class Batch> static Batch apply(const Batch& x) noexcept {
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
         using T = typename Batch::value_type;
         const Batch negative = Batch(static_cast<T>(alpha)) * simd::expm1(simd::min(x, Batch(0)));
         return Batch(static_cast<T>(scale)) * simd::select(x > Batch(0), x, negative);
     }
     static double reference(double x) noexcept { return scale * (x > 0 ? x : alpha * std::expm1(x)); }
     // For x <= 0, scale alpha e^x = output + scale alpha: no second exponential.
-    template <class Batch> static Batch derivative(const Batch& input, const Batch& output) noexcept {
+    template <class Batch>
+    static Batch derivative(const Batch& input, const Batch& output) noexcept {
         using T = typename Batch::value_type;
         return simd::select(input > Batch(0), Batch(static_cast<T>(scale)), output + Batch(static_cast<T>(scale * alpha)));
     }
@@ -114,7 +136,8 @@ struct selu : activation<selu> {
 struct gelu : activation<gelu> {
     static constexpr std::string_view name = "gelu";
     static constexpr bool is_piecewise_linear = false;
-    template <class Batch> static Batch apply(const Batch& x) noexcept {
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
         using T = typename Batch::value_type;
         // 1 + erf(x / sqrt 2) = erfc(-x / sqrt 2): the same function without the cancellation for x << 0.
         const T inverse_sqrt2 = static_cast<T>(0.70710678118654752440);
@@ -122,7 +145,8 @@ struct gelu : activation<gelu> {
     }
     static double reference(double x) noexcept { return 0.5 * x * std::erfc(-x * 0.70710678118654752440); }
     // Phi(x) + x phi(x)
-    template <class Batch> static Batch derivative(const Batch& input, const Batch&) noexcept {
+    template <class Batch>
+    static Batch derivative(const Batch& input, const Batch&) noexcept {
         using T = typename Batch::value_type;
         const Batch cdf = Batch(T(0.5)) * simd::erfc(input * Batch(static_cast<T>(-0.70710678118654752440)));
         const Batch pdf = Batch(static_cast<T>(0.39894228040143267794)) * simd::exp(Batch(T(-0.5)) * input * input);

@@ -34,7 +34,7 @@ namespace typenet {
 struct layer_statistics {
     std::string_view layer;    // the layer's kind: its name, e.g. "relu"
     bool has_weights = false;  // the layer has a weight tensor (tensor_role::weight): assess compares these
-    std::size_t width = 0;   // outputs of the layer
+    std::size_t width = 0;     // outputs of the layer
     // Forward: the layer's outputs over the batch (all samples and units).
     double mean = 0, variance = 0, second_moment = 0;
     // Layers with unit_statistic::dead (relu, leaky_relu): fraction of units whose output is <= 0 for every
@@ -161,7 +161,8 @@ network_report<Net> diagnose(const Net& net, const std::array<typename Net::inpu
                              const typename Loss::template target_type<typename Net::value_type, Net::output_size, Batch>& y) {
     using T = typename Net::value_type;
     return detail::diagnose_with<Net, Batch>(net, x, [&](const T* prediction, T* gradient, std::size_t stride) {
-        if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); }) Loss::template check<T, Net::output_size, Batch>(y);
+        if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); })
+            Loss::template check<T, Net::output_size, Batch>(y);
         Loss::template evaluate<T, Net::output_size, Batch>(prediction, stride, y, gradient);
     });
 }
@@ -175,9 +176,9 @@ std::string to_table(const std::array<layer_statistics, N>& report) {
     for (std::size_t i = 0; i < N; ++i) {
         const layer_statistics& s = report[i];
         const double inactive = s.dead_fraction > 0 ? s.dead_fraction : s.saturated_fraction;
-        std::snprintf(line, sizeof line, "%5zu  %-12.*s %6zu %11.3e %11.3e %11.3e %9.1f%% %11.3e %11.3e %11.3e\n", i,
-                      int(s.layer.size()), s.layer.data(), s.width, s.mean, s.variance, s.second_moment, 100 * inactive,
-                      s.output_gradient_norm, s.output_gradient_variance, s.weight_gradient_norm);
+        std::snprintf(line, sizeof line, "%5zu  %-12.*s %6zu %11.3e %11.3e %11.3e %9.1f%% %11.3e %11.3e %11.3e\n", i, int(s.layer.size()),
+                      s.layer.data(), s.width, s.mean, s.variance, s.second_moment, 100 * inactive, s.output_gradient_norm,
+                      s.output_gradient_variance, s.weight_gradient_norm);
         table += line;
     }
     return table;
@@ -190,17 +191,15 @@ struct signal_assessment {
     // Last weight layer over first: second moment of the outputs (forward), squared gradient norm at the
     // outputs (backward, first over last: the direction the gradient travels).
     double forward_ratio = 1, backward_ratio = 1;  // per entry: mean squares
-    std::string_view suggested_initializer;  // for the network's first activation (auto_init's choice)
-    std::string explanation;                 // one line
+    std::string_view suggested_initializer;        // for the network's first activation (auto_init's choice)
+    std::string explanation;                       // one line
     bool healthy() const noexcept { return forward == signal_trend::healthy && backward == signal_trend::healthy; }
 };
 
 // Band: a ratio within [1/band, band], band = 2^max(4, layers with weights / 4), is healthy. A variance-preserving
 // initialization keeps the ratio near 1 (tanh with Glorot drifts slowly: 2^-6 over 30 layers); a mis-scaled
 // one moves it by a constant factor per layer (Glorot under ReLU: 2^-1 per layer). NaN counts as exploding.
-inline double healthy_band(std::size_t weighted_layers) noexcept {
-    return std::exp2(std::max(4.0, double(weighted_layers) / 4));
-}
+inline double healthy_band(std::size_t weighted_layers) noexcept { return std::exp2(std::max(4.0, double(weighted_layers) / 4)); }
 
 template <class Net, std::size_t N>
 signal_assessment assess(const std::array<layer_statistics, N>& report) {
@@ -232,7 +231,9 @@ signal_assessment assess(const std::array<layer_statistics, N>& report) {
     result.forward = classify(result.forward_ratio);
     result.backward = classify(result.backward_ratio);
 
-    auto word = [](signal_trend t) { return t == signal_trend::vanishing ? "vanishes" : t == signal_trend::exploding ? "explodes" : "is stable"; };
+    auto word = [](signal_trend t) {
+        return t == signal_trend::vanishing ? "vanishes" : t == signal_trend::exploding ? "explodes" : "is stable";
+    };
     char line[320];
     if (result.healthy())
         std::snprintf(line, sizeof line, "healthy: output second moment x%.3g and gradient x%.3g over %zu weight layers (band 1/%g..%g)",

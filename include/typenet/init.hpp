@@ -60,21 +60,26 @@ struct variance_scaling {
 
     static constexpr double fan(std::size_t fan_in, std::size_t fan_out) noexcept {
         const auto in = static_cast<double>(fan_in), out = static_cast<double>(fan_out);
-        if constexpr (Mode == fan_mode::fan_in) return in;
-        else if constexpr (Mode == fan_mode::fan_out) return out;
-        else return (in + out) / 2;
+        if constexpr (Mode == fan_mode::fan_in)
+            return in;
+        else if constexpr (Mode == fan_mode::fan_out)
+            return out;
+        else
+            return (in + out) / 2;
     }
     // Standard deviation of the weights as drawn (after truncation for the truncated normal).
     static constexpr double stddev(std::size_t fan_in, std::size_t fan_out) noexcept {
         return detail::constexpr_sqrt(Scale / fan(fan_in, fan_out));
     }
     static constexpr double bound(std::size_t fan_in, std::size_t fan_out) noexcept
-        requires(Distribution == distribution::uniform) {
+        requires(Distribution == distribution::uniform)
+    {
         return detail::constexpr_sqrt(3 * Scale / fan(fan_in, fan_out));
     }
     // Keras' truncated normal: the stddev passed to the sampler, before truncation at twice this value.
     static constexpr double sampling_stddev(std::size_t fan_in, std::size_t fan_out) noexcept
-        requires(Distribution == distribution::truncated_normal) {
+        requires(Distribution == distribution::truncated_normal)
+    {
         return stddev(fan_in, fan_out) / truncated_normal_stddev_factor;
     }
 
@@ -161,9 +166,7 @@ struct uniform {
     static constexpr double lower = Lower, upper = Upper;
     static constexpr bool initializes_weights = true;
     static constexpr bool initializes_biases = true;
-    static constexpr double stddev(std::size_t, std::size_t) noexcept {
-        return (Upper - Lower) / detail::constexpr_sqrt(12);
-    }
+    static constexpr double stddev(std::size_t, std::size_t) noexcept { return (Upper - Lower) / detail::constexpr_sqrt(12); }
 
     static double draw(random_stream& stream) noexcept { return std::fma(Upper - Lower, stream.open_uniform(), Lower); }
     template <class Set>
@@ -257,8 +260,7 @@ struct orthogonal {
         const std::size_t count = wide ? fan_out : fan_in, length = wide ? fan_in : fan_out;
         std::vector<double> vectors(count * length);
         for (std::size_t out = 0; out < fan_out; ++out)
-            for (std::size_t in = 0; in < fan_in; ++in)
-                vectors[wide ? out * length + in : in * length + out] = stream.normal();
+            for (std::size_t in = 0; in < fan_in; ++in) vectors[wide ? out * length + in : in * length + out] = stream.normal();
         for (std::size_t j = 0; j < count; ++j) {
             double* current = &vectors[j * length];
             for (int pass = 0; pass < 2; ++pass)
@@ -271,8 +273,7 @@ struct orthogonal {
             for (std::size_t e = 0; e < length; ++e) current[e] = current[e] / norm;
         }
         for (std::size_t out = 0; out < fan_out; ++out)
-            for (std::size_t in = 0; in < fan_in; ++in)
-                set(out, in, Gain * vectors[wide ? out * length + in : in * length + out]);
+            for (std::size_t in = 0; in < fan_in; ++in) set(out, in, Gain * vectors[wide ? out * length + in : in * length + out]);
     }
 
 private:

@@ -182,45 +182,61 @@ struct activation_tag {};
 
 template <class Layer>
 constexpr bool flag_fuses_epilogue() {
-    if constexpr (requires { Layer::fuses_epilogue; }) return Layer::fuses_epilogue;
-    else return false;
+    if constexpr (requires { Layer::fuses_epilogue; })
+        return Layer::fuses_epilogue;
+    else
+        return false;
 }
 template <class Layer>
 constexpr bool flag_backward_in_place() {
-    if constexpr (requires { Layer::backward_in_place; }) return Layer::backward_in_place;
-    else return false;
+    if constexpr (requires { Layer::backward_in_place; })
+        return Layer::backward_in_place;
+    else
+        return false;
 }
 template <class Layer>
 constexpr bool flag_needs_aligned_input() {
-    if constexpr (requires { Layer::needs_aligned_input; }) return Layer::needs_aligned_input;
-    else return false;
+    if constexpr (requires { Layer::needs_aligned_input; })
+        return Layer::needs_aligned_input;
+    else
+        return false;
 }
 template <class Layer>
 constexpr bool is_element_wise() {
-    if constexpr (requires { Layer::element_wise; }) return Layer::element_wise;
-    else return false;
+    if constexpr (requires { Layer::element_wise; })
+        return Layer::element_wise;
+    else
+        return false;
 }
 template <class Layer, class T>
 constexpr std::size_t workspace_size_of() {
-    if constexpr (requires { Layer::template workspace_size<T>; }) return Layer::template workspace_size<T>;
-    else return 0;
+    if constexpr (requires { Layer::template workspace_size<T>; })
+        return Layer::template workspace_size<T>;
+    else
+        return 0;
 }
 template <class Layer>
 constexpr unit_statistic unit_statistic_of() {
-    if constexpr (requires { Layer::unit_statistic; }) return Layer::unit_statistic;
-    else return unit_statistic::none;
+    if constexpr (requires { Layer::unit_statistic; })
+        return Layer::unit_statistic;
+    else
+        return unit_statistic::none;
 }
 template <class Layer>
 summary_row summary_of() {
-    if constexpr (requires { Layer::summary(); }) return Layer::summary();
-    else return {};
+    if constexpr (requires { Layer::summary(); })
+        return Layer::summary();
+    else
+        return {};
 }
 
 // Output width of the resolved layer given its input width.
 template <class Layer, std::size_t InputWidth>
 constexpr std::size_t output_width_of() {
-    if constexpr (is_element_wise<Layer>()) return InputWidth;
-    else return Layer::output_width;
+    if constexpr (is_element_wise<Layer>())
+        return InputWidth;
+    else
+        return Layer::output_width;
 }
 
 template <class Tensor>
@@ -253,8 +269,10 @@ concept has_parameters = requires { typename L::template parameters<T>; } && is_
 // Widths the contract is probed with: an element-wise layer at one whole vector, others at their own.
 template <class L>
 constexpr std::size_t probe_width() {
-    if constexpr (requires { L::input_width; }) return L::input_width;
-    else return 16;
+    if constexpr (requires { L::input_width; })
+        return L::input_width;
+    else
+        return 16;
 }
 template <class L, class T>
 concept has_forward = requires(const T* p, const T* x, T* y, std::size_t stride) {
@@ -302,9 +320,10 @@ struct layer_checks {
     static_assert(!has_name<L> || has_reference<L>,
                   "typenet: layer contract (typenet/layer.hpp): the layer has no `static void reference_forward("
                   "typenet::reference_tensors, std::span<const double> x, std::span<double> y)`");
-    static_assert(unit_statistic_of<L>() != unit_statistic::saturated || requires(double y) {
-        { L::saturated(y) } -> std::convertible_to<bool>;
-    }, "typenet: layer contract (typenet/layer.hpp): unit_statistic::saturated needs `static bool saturated(double y)`");
+    static_assert(
+        unit_statistic_of<L>() != unit_statistic::saturated || requires(double y) {
+            { L::saturated(y) } -> std::convertible_to<bool>;
+        }, "typenet: layer contract (typenet/layer.hpp): unit_statistic::saturated needs `static bool saturated(double y)`");
     static constexpr bool ok = layer<L, T>;
 };
 

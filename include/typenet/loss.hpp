@@ -51,8 +51,7 @@ struct softmax_cross_entropy {
         for (std::size_t b = 0; b < Batch; ++b)
             if (target[b] >= Outputs)
                 throw std::invalid_argument("typenet::softmax_cross_entropy: target[" + std::to_string(b) + "] is " +
-                                            std::to_string(target[b]) + ", expected a class index below " +
-                                            std::to_string(Outputs));
+                                            std::to_string(target[b]) + ", expected a class index below " + std::to_string(Outputs));
     }
 
     template <class T, std::size_t Outputs, std::size_t Batch>

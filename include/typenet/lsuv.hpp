@@ -31,8 +31,8 @@ struct lsuv_options {
 
 struct lsuv_layer {
     bool has_weights = false;  // the layer has weight tensors, which LSUV calibrates
-    int iterations = 0;     // rescalings applied
-    double variance = 0;    // output variance when the layer was done
+    int iterations = 0;        // rescalings applied
+    double variance = 0;       // output variance when the layer was done
     bool converged = false;
 };
 

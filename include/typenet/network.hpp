@@ -116,7 +116,8 @@ public:
     // compilation) and for calibration passes such as lsuv_initialize. Tensors of role `other` keep theirs.
     template <class WeightInit, class BiasInit = zeros>
     void initialize_as(std::uint64_t seed) {
-        static_assert(WeightInit::initializes_weights, "typenet: initialize_as<WeightInit, BiasInit>: WeightInit is not a weight initializer");
+        static_assert(WeightInit::initializes_weights,
+                      "typenet: initialize_as<WeightInit, BiasInit>: WeightInit is not a weight initializer");
         static_assert(BiasInit::initializes_biases,
                       "typenet: initialize_as<WeightInit, BiasInit>: BiasInit cannot initialize biases (use zeros, "
                       "constant, uniform, normal or torch_default)");
@@ -140,7 +141,8 @@ public:
     T& weight(std::size_t out, std::size_t in) noexcept {
         using tensor = typename plan::template tensor<I, named_tensor<I, "weight">()>;
         TYPENET_ASSERT(out < tensor::shape[0] && in < tensor::shape[1]);
-        return parameters_[plan::template tensor_offset<I, named_tensor<I, "weight">()> + tensor::storage_index(out * tensor::shape[1] + in)];
+        return parameters_[plan::template tensor_offset<I, named_tensor<I, "weight">()> +
+                           tensor::storage_index(out * tensor::shape[1] + in)];
     }
     template <std::size_t I>
     const T& weight(std::size_t out, std::size_t in) const noexcept {
@@ -234,7 +236,8 @@ private:
                 values[tensor::storage_index(out * tensor::fan_in + in)] = static_cast<T>(value);
             });
         } else {
-            using init = std::conditional_t<std::is_void_v<BiasOverride> || tensor::role == tensor_role::other, declared_init, BiasOverride>;
+            using init =
+                std::conditional_t<std::is_void_v<BiasOverride> || tensor::role == tensor_role::other, declared_init, BiasOverride>;
             init::sample_bias(tensor::fan_in, tensor::fan_out, stream,
                               [&](std::size_t out, double value) { values[tensor::storage_index(out)] = static_cast<T>(value); });
         }
@@ -275,7 +278,8 @@ namespace typenet::detail {
 template <class Net, std::size_t I>
 struct checked_layer {
     static_assert(I < Net::layer_count, "typenet::layer_t<Net, I>: the layer index I is out of range");
-    using type = boost::mp11::mp_eval_if_c<(I >= Net::layer_count), void, boost::mp11::mp_at, typename Net::layers, boost::mp11::mp_size_t<I>>;
+    using type =
+        boost::mp11::mp_eval_if_c<(I >= Net::layer_count), void, boost::mp11::mp_at, typename Net::layers, boost::mp11::mp_size_t<I>>;
 };
 }  // namespace typenet::detail
 

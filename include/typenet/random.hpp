@@ -28,10 +28,8 @@ public:
             }
             const std::uint64_t product0 = std::uint64_t{0xD2511F53u} * counter[0];
             const std::uint64_t product1 = std::uint64_t{0xCD9E8D57u} * counter[2];
-            counter = {static_cast<std::uint32_t>(product1 >> 32) ^ counter[1] ^ key[0],
-                       static_cast<std::uint32_t>(product1),
-                       static_cast<std::uint32_t>(product0 >> 32) ^ counter[3] ^ key[1],
-                       static_cast<std::uint32_t>(product0)};
+            counter = {static_cast<std::uint32_t>(product1 >> 32) ^ counter[1] ^ key[0], static_cast<std::uint32_t>(product1),
+                       static_cast<std::uint32_t>(product0 >> 32) ^ counter[3] ^ key[1], static_cast<std::uint32_t>(product0)};
         }
         return counter;
     }
@@ -65,8 +63,7 @@ inline double deterministic_log(double x) noexcept {
 class random_stream {
 public:
     constexpr random_stream(std::uint64_t seed, std::uint64_t stream_id) noexcept
-        : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)},
-          stream_id_(stream_id) {}
+        : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}, stream_id_(stream_id) {}
 
     // 64 uniformly distributed bits.
     constexpr std::uint64_t next_bits() noexcept {

@@ -110,13 +110,15 @@ private:
             return 0;
         } else {
             constexpr std::size_t index = detail::find_tensor<plan, I, Name>();
-            static_assert(index < plan::template tensor_count<I>, "typenet: weight_gradient<I>/bias_gradient<I>: layer I has no such tensor");
+            static_assert(index < plan::template tensor_count<I>,
+                          "typenet: weight_gradient<I>/bias_gradient<I>: layer I has no such tensor");
             return index < plan::template tensor_count<I> ? index : 0;
         }
     }
 
     static void check_targets(const target_batch& y) {
-        if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); }) Loss::template check<T, Net::output_size, Batch>(y);
+        if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); })
+            Loss::template check<T, Net::output_size, Batch>(y);
     }
 
     // squared_norm: of the gradient block, computed by step() when clipping or a monitor needs it.
@@ -134,8 +136,8 @@ private:
             kernel::sgd_update<T, Net::storage_size>(parameters, gradient, moments_->values[0].data(), T(optimizer_.lr),
                                                      T(optimizer_.momentum), scale, steps_ == 1);
         } else {
-            const kernel::adam_coefficients coefficients{optimizer_.lr,           optimizer_.beta1,     optimizer_.beta2, optimizer_.eps,
-                                                         optimizer_.weight_decay, optimizer_.decoupled, steps_};
+            const kernel::adam_coefficients coefficients{
+                optimizer_.lr, optimizer_.beta1, optimizer_.beta2, optimizer_.eps, optimizer_.weight_decay, optimizer_.decoupled, steps_};
             kernel::adam_update<T, Net::storage_size>(parameters, gradient, moments_->values[0].data(), moments_->values[1].data(),
                                                       coefficients, scale);
         }

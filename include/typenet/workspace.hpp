@@ -123,7 +123,7 @@ public:
     template <std::size_t I, std::size_t J>
     tensor_view<const T, typename plan::template tensor<I, J>> gradient_tensor() const noexcept {
         return tensor_view<const T, typename plan::template tensor<I, J>>(buffers_->parameter_gradient.data() +
-                                                                           plan::template tensor_offset<I, J>);
+                                                                          plan::template tensor_offset<I, J>);
     }
 
 private:

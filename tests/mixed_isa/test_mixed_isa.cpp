@@ -14,7 +14,8 @@ TEST_CASE("two translation units for different instruction sets, one network typ
     INFO("baseline: ", baseline.isa, " (", baseline.storage_size, " elements), native: ", native.isa, " (", native.storage_size,
          " elements)");
     for (const auto* r : {&baseline, &native})
-        for (std::size_t o = 0; o < 3; ++o) CHECK(std::abs(r->outputs[o] - r->reference[o]) <= 1e-5 * std::max(1.0, std::abs(r->reference[o])));
+        for (std::size_t o = 0; o < 3; ++o)
+            CHECK(std::abs(r->outputs[o] - r->reference[o]) <= 1e-5 * std::max(1.0, std::abs(r->reference[o])));
     // The same initial weights (bit-identical by design), so the same reference, and nearly the same training.
     for (std::size_t o = 0; o < 3; ++o) CHECK(baseline.reference[o] == native.reference[o]);
     CHECK(baseline.loss_before == doctest::Approx(native.loss_before).epsilon(1e-5));

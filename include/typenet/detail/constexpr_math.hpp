@@ -11,9 +11,7 @@ namespace typenet::detail {
 // 128-bit unsigned integers as (high, low) pairs: just enough to compare squares exactly.
 struct uint128 {
     std::uint64_t high, low;
-    constexpr bool operator<(const uint128& other) const noexcept {
-        return high != other.high ? high < other.high : low < other.low;
-    }
+    constexpr bool operator<(const uint128& other) const noexcept { return high != other.high ? high < other.high : low < other.low; }
 };
 constexpr uint128 square_128(std::uint64_t value) noexcept {
     const std::uint64_t upper = value >> 32, lower = value & 0xffffffffu;
@@ -22,9 +20,7 @@ constexpr uint128 square_128(std::uint64_t value) noexcept {
     const std::uint64_t middle = (low >> 32) + ((cross << 1) & 0xffffffffu);
     return {upper * upper + (cross >> 31) + (middle >> 32), (middle << 32) | (low & 0xffffffffu)};
 }
-constexpr uint128 shift_left_128(std::uint64_t value, unsigned shift) noexcept {
-    return {value >> (64 - shift), value << shift};
-}
+constexpr uint128 shift_left_128(std::uint64_t value, unsigned shift) noexcept { return {value >> (64 - shift), value << shift}; }
 
 // Correctly rounded square root, usable in constant expressions: the same bits as std::sqrt (tested), at
 // compile time and at run time under any -ffp-contract setting, since rounding is decided with integers.
@@ -34,8 +30,14 @@ constexpr double constexpr_sqrt(double value) noexcept {
     if (value == 0 || value == std::numeric_limits<double>::infinity()) return value;
     // Bring the argument into [1, 4) by powers of four (exact), so the root is in [1, 2) where one ulp is 2^-52.
     double scale = 1;
-    while (value >= 4) { value *= 0.25; scale *= 2; }
-    while (value < 1) { value *= 4; scale *= 0.5; }
+    while (value >= 4) {
+        value *= 0.25;
+        scale *= 2;
+    }
+    while (value < 1) {
+        value *= 4;
+        scale *= 0.5;
+    }
     double root = 0.5 * (1 + value);  // >= sqrt(value), so Newton's iteration decreases monotonically
     for (int i = 0; i < 64; ++i) {
         const double next = 0.5 * (root + value / root);
@@ -51,8 +53,6 @@ constexpr double constexpr_sqrt(double value) noexcept {
     return static_cast<double>(mantissa) * 0x1p-52 * scale;
 }
 
-constexpr std::size_t round_up(std::size_t value, std::size_t multiple) noexcept {
-    return (value + multiple - 1) / multiple * multiple;
-}
+constexpr std::size_t round_up(std::size_t value, std::size_t multiple) noexcept { return (value + multiple - 1) / multiple * multiple; }
 
 }  // namespace typenet::detail

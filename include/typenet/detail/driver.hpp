@@ -14,8 +14,10 @@ namespace typenet::detail::inline TYPENET_ISA {
 
 template <class Plan, bool Fused>
 constexpr std::size_t stage_head(std::size_t stage) noexcept {
-    if constexpr (Fused) return Plan::stage_begin[stage];
-    else return stage;
+    if constexpr (Fused)
+        return Plan::stage_begin[stage];
+    else
+        return stage;
 }
 
 // Runs layers [First, Last) of Plan over Rows rows of x (rows x_stride apart; the input of layer First).
@@ -45,8 +47,8 @@ TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std:
             signal = output;
             signal_stride = output_stride;
         }
-        layer::template forward<T, Plan::widths[head], Rows, fused_epilogue>(parameters + Plan::offsets[head], signal, signal_stride, output,
-                                                                             output_stride);
+        layer::template forward<T, Plan::widths[head], Rows, fused_epilogue>(parameters + Plan::offsets[head], signal, signal_stride,
+                                                                             output, output_stride);
         signal = output;
         signal_stride = output_stride;
     });

@@ -32,8 +32,10 @@ struct resolve_layer<Declared, InputWidth, Next> {
 
 template <class Layer>
 constexpr std::size_t output_width_of(std::size_t input_width) noexcept {
-    if constexpr (is_element_wise<Layer>()) return input_width;
-    else return Layer::output_width;
+    if constexpr (is_element_wise<Layer>())
+        return input_width;
+    else
+        return Layer::output_width;
 }
 
 // Checks the contract once per layer, and that the layer accepts the width it is fed.

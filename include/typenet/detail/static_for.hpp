@@ -12,9 +12,8 @@ namespace typenet::detail {
 
 template <std::size_t Count, class Function>
 TYPENET_ALWAYS_INLINE constexpr void static_for(Function&& function) {
-    [&]<std::size_t... Index>(std::index_sequence<Index...>) TYPENET_INLINE_LAMBDA {
-        (function(std::integral_constant<std::size_t, Index>{}), ...);
-    }(std::make_index_sequence<Count>{});
+    [&]<std::size_t... Index>(std::index_sequence<Index...>)
+        TYPENET_INLINE_LAMBDA { (function(std::integral_constant<std::size_t, Index>{}), ...); }(std::make_index_sequence<Count>{});
 }
 
 }  // namespace typenet::detail

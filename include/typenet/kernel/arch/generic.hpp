@@ -47,7 +47,8 @@ namespace typenet::simd::inline TYPENET_ISA {
 // The portable vocabulary of layer kernels, for xsimd batches (kernel/arch/portable.hpp has the same names
 // for the portable scalar batch): layers write simd::max(x, y), never xsimd:: directly.
 template <class T, class A>
-TYPENET_ALWAYS_INLINE xsimd::batch<T, A> fma(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b, const xsimd::batch<T, A>& c) noexcept {
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> fma(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b,
+                                             const xsimd::batch<T, A>& c) noexcept {
     return kernel::arch::fma(A{}, a, b, c);
 }
 template <class T, class A>

@@ -64,27 +64,45 @@ public:
         return result;
     }
 
-    friend portable_batch operator+(const portable_batch& a, const portable_batch& b) noexcept { return map([](T x, T y) { return x + y; }, a, b); }
-    friend portable_batch operator-(const portable_batch& a, const portable_batch& b) noexcept { return map([](T x, T y) { return x - y; }, a, b); }
-    friend portable_batch operator*(const portable_batch& a, const portable_batch& b) noexcept { return map([](T x, T y) { return x * y; }, a, b); }
-    friend portable_batch operator/(const portable_batch& a, const portable_batch& b) noexcept { return map([](T x, T y) { return x / y; }, a, b); }
-    portable_batch operator-() const noexcept { return map([](T x) { return -x; }, *this); }
+    friend portable_batch operator+(const portable_batch& a, const portable_batch& b) noexcept {
+        return map([](T x, T y) { return x + y; }, a, b);
+    }
+    friend portable_batch operator-(const portable_batch& a, const portable_batch& b) noexcept {
+        return map([](T x, T y) { return x - y; }, a, b);
+    }
+    friend portable_batch operator*(const portable_batch& a, const portable_batch& b) noexcept {
+        return map([](T x, T y) { return x * y; }, a, b);
+    }
+    friend portable_batch operator/(const portable_batch& a, const portable_batch& b) noexcept {
+        return map([](T x, T y) { return x / y; }, a, b);
+    }
+    portable_batch operator-() const noexcept {
+        return map([](T x) { return -x; }, *this);
+    }
     portable_batch& operator+=(const portable_batch& other) noexcept { return *this = *this + other; }
     portable_batch& operator-=(const portable_batch& other) noexcept { return *this = *this - other; }
     portable_batch& operator*=(const portable_batch& other) noexcept { return *this = *this * other; }
     portable_batch& operator/=(const portable_batch& other) noexcept { return *this = *this / other; }
-    friend portable_batch_bool<T> operator>(const portable_batch& a, const portable_batch& b) noexcept { return compare([](T x, T y) { return x > y; }, a, b); }
-    friend portable_batch_bool<T> operator<(const portable_batch& a, const portable_batch& b) noexcept { return compare([](T x, T y) { return x < y; }, a, b); }
-    friend portable_batch_bool<T> operator>=(const portable_batch& a, const portable_batch& b) noexcept { return compare([](T x, T y) { return x >= y; }, a, b); }
-    friend portable_batch_bool<T> operator<=(const portable_batch& a, const portable_batch& b) noexcept { return compare([](T x, T y) { return x <= y; }, a, b); }
+    friend portable_batch_bool<T> operator>(const portable_batch& a, const portable_batch& b) noexcept {
+        return compare([](T x, T y) { return x > y; }, a, b);
+    }
+    friend portable_batch_bool<T> operator<(const portable_batch& a, const portable_batch& b) noexcept {
+        return compare([](T x, T y) { return x < y; }, a, b);
+    }
+    friend portable_batch_bool<T> operator>=(const portable_batch& a, const portable_batch& b) noexcept {
+        return compare([](T x, T y) { return x >= y; }, a, b);
+    }
+    friend portable_batch_bool<T> operator<=(const portable_batch& a, const portable_batch& b) noexcept {
+        return compare([](T x, T y) { return x <= y; }, a, b);
+    }
 
 private:
     T lanes_[size];
 };
 
 template <class T>
-TYPENET_ALWAYS_INLINE portable_batch<T> adam_direction(portable, const portable_batch<T>& m, const portable_batch<T>& v,
-                                                       T inverse_root, T eps) noexcept {
+TYPENET_ALWAYS_INLINE portable_batch<T> adam_direction(portable, const portable_batch<T>& m, const portable_batch<T>& v, T inverse_root,
+                                                       T eps) noexcept {
     return portable_batch<T>::map([=](T m_lane, T v_lane) { return m_lane / (std::sqrt(v_lane) * inverse_root + eps); }, m, v);
 }
 
@@ -108,8 +126,10 @@ inline constexpr bool portable_hardware_fma = false;
 
 template <class T>
 TYPENET_ALWAYS_INLINE portable_batch<T> fma(const portable_batch<T>& a, const portable_batch<T>& b, const portable_batch<T>& c) noexcept {
-    if constexpr (portable_hardware_fma) return portable_batch<T>::map([](T x, T y, T z) { return std::fma(x, y, z); }, a, b, c);
-    else return portable_batch<T>::map([](T x, T y, T z) { return x * y + z; }, a, b, c);
+    if constexpr (portable_hardware_fma)
+        return portable_batch<T>::map([](T x, T y, T z) { return std::fma(x, y, z); }, a, b, c);
+    else
+        return portable_batch<T>::map([](T x, T y, T z) { return x * y + z; }, a, b, c);
 }
 // max and min as x86's instructions define them (the second operand when either is NaN).
 template <class T>

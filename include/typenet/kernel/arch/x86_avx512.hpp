@@ -12,7 +12,7 @@
 namespace typenet::kernel::arch::inline TYPENET_ISA {
 namespace x86_detail {
 TYPENET_ALWAYS_INLINE void transpose_lanes_4x4(const __m512& a, const __m512& b, const __m512& c, const __m512& d,
-                                                      __m512 (&out)[4]) noexcept {
+                                               __m512 (&out)[4]) noexcept {
     const __m512 ab_low = _mm512_shuffle_f32x4(a, b, 0x44), ab_high = _mm512_shuffle_f32x4(a, b, 0xEE);
     const __m512 cd_low = _mm512_shuffle_f32x4(c, d, 0x44), cd_high = _mm512_shuffle_f32x4(c, d, 0xEE);
     out[0] = _mm512_shuffle_f32x4(ab_low, cd_low, 0x88);

@@ -61,10 +61,12 @@ void dense_parameter_gradient(const T* x, std::size_t x_stride, const T* delta, 
                     for (std::size_t b = 0; b < Batch; ++b) {
                         const T* delta_row = delta + b * delta_stride + panel_first + first * width;
                         batch d[count];
-                        typenet::detail::static_for<count>([&](auto v) TYPENET_INLINE_LAMBDA { d[v] = batch::load_aligned(delta_row + v * width); });
+                        typenet::detail::static_for<count>(
+                            [&](auto v) TYPENET_INLINE_LAMBDA { d[v] = batch::load_aligned(delta_row + v * width); });
                         typenet::detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
                             const batch xb(x[b * x_stride + k + r]);
-                            typenet::detail::static_for<count>([&](auto v) TYPENET_INLINE_LAMBDA { acc[r][v] = simd::fma(xb, d[v], acc[r][v]); });
+                            typenet::detail::static_for<count>([&](auto v)
+                                                                   TYPENET_INLINE_LAMBDA { acc[r][v] = simd::fma(xb, d[v], acc[r][v]); });
                         });
                     }
                     typenet::detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {

@@ -37,9 +37,9 @@ struct dense {
 
     // auto_init looks at the layer after this one (an activation names its preferred initializer).
     template <std::size_t InputWidth, class Next>
-    using resolve = dense_layer<InputWidth, N,
-                                std::conditional_t<std::is_same_v<WeightInit, auto_init>, typename auto_init_for<Next>::type, WeightInit>,
-                                BiasInit>;
+    using resolve =
+        dense_layer<InputWidth, N,
+                    std::conditional_t<std::is_same_v<WeightInit, auto_init>, typename auto_init_for<Next>::type, WeightInit>, BiasInit>;
 };
 
 template <class Layer>
@@ -87,9 +87,9 @@ struct dense_layer {
     template <class T>
     using layout = detail::dense_layout<T, FanIn, FanOut>;
     template <class T>
-    using parameters =
-        boost::mp11::mp_list<tensor<"weight", tensor_role::weight, WeightInit, detail::dense_weight_layout<T, FanIn, FanOut>, FanIn, FanOut>,
-                             tensor<"bias", tensor_role::bias, BiasInit, detail::dense_bias_layout<T, FanIn, FanOut>, FanIn, FanOut>>;
+    using parameters = boost::mp11::mp_list<
+        tensor<"weight", tensor_role::weight, WeightInit, detail::dense_weight_layout<T, FanIn, FanOut>, FanIn, FanOut>,
+        tensor<"bias", tensor_role::bias, BiasInit, detail::dense_bias_layout<T, FanIn, FanOut>, FanIn, FanOut>>;
 
     // W^T in the layout of a layer with fan_in and fan_out swapped: the input gradient delta W^T is then a
     // forward pass through it (the forward micro-kernel, no horizontal sums), with a zero bias.
@@ -134,9 +134,7 @@ struct dense_layer {
         }
     }
 
-    static summary_row summary() {
-        return {std::string(WeightInit::name), detail::describe_initializer<WeightInit>(FanIn, FanOut)};
-    }
+    static summary_row summary() { return {std::string(WeightInit::name), detail::describe_initializer<WeightInit>(FanIn, FanOut)}; }
 };
 
 }  // namespace typenet::inline TYPENET_ISA

@@ -2,8 +2,8 @@
 //   y[r][o] = activations(bias[o] + sum_k x[r][k] * w[k][o])      for Rows samples r
 //
 // Weights are stored input-major with the output dimension contiguous and padded to whole vectors, in
-// panels of up to 8 vectors: panel p holds w[k][o] for all k and its outputs o, row after row. One micro-kernel serves a single sample and a batch: broadcast x[r][k], FMA
-// into a tile of output accumulators held in registers; no horizontal reductions, no transposes. A single
+// panels of up to 8 vectors: panel p holds w[k][o] for all k and its outputs o, row after row. One micro-kernel serves a single sample and
+// a batch: broadcast x[r][k], FMA into a tile of output accumulators held in registers; no horizontal reductions, no transposes. A single
 // sample has one row, so the k loop is split into interleaved partial sums to keep ~8 independent FMA
 // chains in flight (latency, not throughput, bounds a small matrix-vector product). A single-output layer
 // (padded_out would waste a whole vector per input) is a dot product instead, stored as one row.
@@ -26,8 +26,8 @@ constexpr std::size_t min_size(std::size_t a, std::size_t b) noexcept { return a
 
 // One register tile: Rows samples x Vectors output vectors, over all FanIn inputs, in Splits partial sums.
 // w points at the tile's first column in its panel; consecutive inputs are RowStride elements apart.
-template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits,
-          class Epilogue, class T>
+template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits, class Epilogue,
+          class T>
 TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
     using batch = simd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
@@ -131,12 +131,12 @@ TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const
         constexpr std::size_t tile = simd::register_count<arch> == 32 ? 8 : 4;
         constexpr std::size_t full_tiles = Rows == 1 ? 0 : Rows / tile;
         for (std::size_t t = 0; t < full_tiles; ++t)
-            detail::dense_rows<arch, Layout, tile, tile_epilogue>(
-                x + t * tile * x_stride, x_stride, w, bias, y + t * tile * y_stride, y_stride);
+            detail::dense_rows<arch, Layout, tile, tile_epilogue>(x + t * tile * x_stride, x_stride, w, bias, y + t * tile * y_stride,
+                                                                  y_stride);
         constexpr std::size_t rest = Rows - full_tiles * tile;
         if constexpr (rest > 0)
-            detail::dense_rows<arch, Layout, rest, tile_epilogue>(
-                x + full_tiles * tile * x_stride, x_stride, w, bias, y + full_tiles * tile * y_stride, y_stride);
+            detail::dense_rows<arch, Layout, rest, tile_epilogue>(x + full_tiles * tile * x_stride, x_stride, w, bias,
+                                                                  y + full_tiles * tile * y_stride, y_stride);
         if constexpr (!Epilogue::in_registers) {
             using batch = simd::batch<T, arch>;
             for (std::size_t r = 0; r < Rows; ++r)

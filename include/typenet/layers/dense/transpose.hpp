@@ -50,7 +50,8 @@ void transpose_weights(const T* w, T* transposed) noexcept {
                 T* columns[size];
                 for (std::size_t i = 0; i < size; ++i) {
                     rows[i] = k_first + i < Layout::fan_in ? w + Layout::weight_index(o_first, k_first + i) : zero_row;
-                    columns[i] = o_first + i < Layout::fan_out ? transposed + TransposedLayout::weight_index(k_first, o_first + i) : scratch;
+                    columns[i] =
+                        o_first + i < Layout::fan_out ? transposed + TransposedLayout::weight_index(k_first, o_first + i) : scratch;
                 }
                 block::run(rows, columns);
             }
@@ -59,12 +60,14 @@ void transpose_weights(const T* w, T* transposed) noexcept {
         // Scalar: sequential writes (k innermost within one of W^T's panels); the reads, one per row of W,
         // stay within a few KB (L1).
         auto source = [&](std::size_t k, std::size_t o) {
-            if constexpr (Layout::is_dot) return w[k];
-            else return w[Layout::weight_index(o, k)];
+            if constexpr (Layout::is_dot)
+                return w[k];
+            else
+                return w[Layout::weight_index(o, k)];
         };
         for (std::size_t k_first = 0; k_first < Layout::fan_in; k_first += TransposedLayout::panel_width) {
-            const std::size_t k_end = k_first + TransposedLayout::panel_width < Layout::fan_in ? k_first + TransposedLayout::panel_width
-                                                                                              : Layout::fan_in;
+            const std::size_t k_end =
+                k_first + TransposedLayout::panel_width < Layout::fan_in ? k_first + TransposedLayout::panel_width : Layout::fan_in;
             const std::size_t base = TransposedLayout::weight_index(k_first, 0);
             const std::size_t stride = TransposedLayout::fan_in > 1 ? TransposedLayout::weight_index(k_first, 1) - base : 0;
             for (std::size_t o = 0; o < Layout::fan_out; ++o) {
