@@ -13,6 +13,7 @@ struct result {
     std::size_t storage_size;       // elements of the parameter block (depends on the vector width)
     std::array<double, 3> outputs;  // forward of a fixed input
     std::array<double, 3> reference;
+    std::array<float, 4> weights;    // a few initial parameters: the same bits in every instruction set
     double loss_before, loss_after;  // one Adam step on a fixed batch
 };
 
