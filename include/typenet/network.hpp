@@ -139,10 +139,9 @@ public:
     // PyTorch layout: weight<I>(out, in) is layer I's weight[out][in]; I counts activations.
     template <std::size_t I>
     T& weight(std::size_t out, std::size_t in) noexcept {
-        using tensor = typename plan::template tensor<I, named_tensor<I, "weight">()>;
-        TYPENET_ASSERT(out < tensor::shape[0] && in < tensor::shape[1]);
-        return parameters_[plan::template tensor_offset<I, named_tensor<I, "weight">()> +
-                           tensor::storage_index(out * tensor::shape[1] + in)];
+        const auto weights = parameter_tensor<I, detail::named_tensor<plan, I, "weight">()>();
+        TYPENET_ASSERT(out < weights.shape[0] && in < weights.shape[1]);
+        return weights[out * weights.shape[1] + in];
     }
     template <std::size_t I>
     const T& weight(std::size_t out, std::size_t in) const noexcept {
@@ -150,9 +149,7 @@ public:
     }
     template <std::size_t I>
     T& bias(std::size_t out) noexcept {
-        using tensor = typename plan::template tensor<I, named_tensor<I, "bias">()>;
-        TYPENET_ASSERT(out < tensor::shape[0]);
-        return parameters_[plan::template tensor_offset<I, named_tensor<I, "bias">()> + tensor::storage_index(out)];
+        return parameter_tensor<I, detail::named_tensor<plan, I, "bias">()>()[out];
     }
     template <std::size_t I>
     const T& bias(std::size_t out) const noexcept {
@@ -193,21 +190,6 @@ private:
     template <std::size_t I>
     static constexpr void check_layer_index() noexcept {
         static_assert(I < layer_count, "typenet: weight<I>/bias<I>: the layer index I is out of range");
-    }
-
-    // Index of layer I's tensor called Name; a compile error naming the mistake if it has none.
-    template <std::size_t I, fixed_name Name>
-    static constexpr std::size_t named_tensor() noexcept {
-        check_layer_index<I>();
-        if constexpr (I >= layer_count) {
-            return 0;
-        } else {
-            constexpr std::size_t index = detail::find_tensor<plan, I, Name>();
-            static_assert(index < plan::template tensor_count<I>,
-                          "typenet: weight<I>/bias<I>: layer I has no such tensor (it is an activation or another kind of layer; "
-                          "indices count activations, as PyTorch nn.Sequential)");
-            return index < plan::template tensor_count<I> ? index : 0;
-        }
     }
 
     // WeightOverride / BiasOverride: void for the declared initializers.

@@ -34,11 +34,11 @@ std::string summary(std::string_view model_name = "network") {
         // Element-wise layers without parameters (activations) leave the output column empty, as Keras does.
         const std::string width =
             parameters == 0 && detail::is_element_wise<layer>() ? "" : "(" + std::to_string(plan::widths[i + 1]) + ")";
-        std::snprintf(row, sizeof row, " %-3zu %-16s %-8s %10zu   %-16s %s\n", i, std::string(layer::name).c_str(), width.c_str(),
-                      parameters, columns.initializer.c_str(), columns.scale.c_str());
+        std::snprintf(row, sizeof row, " %-3zu %-16s %-8s %10zu   %-16s %s", i, std::string(layer::name).c_str(), width.c_str(), parameters,
+                      columns.initializer.c_str(), columns.scale.c_str());
         std::string line = row;
-        while (!line.empty() && line[line.size() - 2] == ' ' && line.back() == '\n') line.erase(line.size() - 2, 1);
-        text += line;
+        line.erase(line.find_last_not_of(' ') + 1);  // layers without initializer columns end at their count
+        text += line + '\n';
     });
     text += "==========================================================================================\n";
     std::snprintf(row, sizeof row, "Total params: %zu (%zu bytes in the model, padding included)\n", Net::parameter_count, sizeof(Net));

@@ -84,13 +84,11 @@ public:
     // Gradient of the last step's mean loss (no weight decay, before clipping), PyTorch layout.
     template <std::size_t I>
     T weight_gradient(std::size_t out, std::size_t in) const noexcept {
-        const auto gradient = workspace_.template gradient_tensor<I, named_tensor<I, "weight">()>();
-        TYPENET_ASSERT(out < gradient.shape[0] && in < gradient.shape[1]);
-        return gradient[out * gradient.shape[1] + in];
+        return workspace_.template weight_gradient<I>(out, in);
     }
     template <std::size_t I>
     T bias_gradient(std::size_t out) const noexcept {
-        return workspace_.template gradient_tensor<I, named_tensor<I, "bias">()>()[out];
+        return workspace_.template bias_gradient<I>(out);
     }
 
     // The batch buffers of the last step (every layer's outputs, the parameter gradient).
@@ -102,19 +100,6 @@ public:
 
 private:
     static constexpr std::size_t output_stride = workspace<Net, Batch>::row_stride(layer_count - 1);
-
-    template <std::size_t I, fixed_name Name>
-    static constexpr std::size_t named_tensor() noexcept {
-        static_assert(I < layer_count, "typenet: weight_gradient<I>/bias_gradient<I>: the layer index I is out of range");
-        if constexpr (I >= layer_count) {
-            return 0;
-        } else {
-            constexpr std::size_t index = detail::find_tensor<plan, I, Name>();
-            static_assert(index < plan::template tensor_count<I>,
-                          "typenet: weight_gradient<I>/bias_gradient<I>: layer I has no such tensor");
-            return index < plan::template tensor_count<I> ? index : 0;
-        }
-    }
 
     static void check_targets(const target_batch& y) {
         if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); })

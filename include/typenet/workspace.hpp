@@ -126,6 +126,18 @@ public:
                                                                           plan::template tensor_offset<I, J>);
     }
 
+    // d loss / d weight[out][in] and d loss / d bias[out] of layer I (PyTorch layout), from the last backward.
+    template <std::size_t I>
+    T weight_gradient(std::size_t out, std::size_t in) const noexcept {
+        const auto gradient = gradient_tensor<I, detail::named_tensor<plan, I, "weight">()>();
+        TYPENET_ASSERT(out < gradient.shape[0] && in < gradient.shape[1]);
+        return gradient[out * gradient.shape[1] + in];
+    }
+    template <std::size_t I>
+    T bias_gradient(std::size_t out) const noexcept {
+        return gradient_tensor<I, detail::named_tensor<plan, I, "bias">()>()[out];
+    }
+
 private:
     // The caller writes the first output_size entries of each row; the rest must be zero.
     void clear_output_gradient_padding() noexcept {

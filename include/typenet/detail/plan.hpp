@@ -176,4 +176,20 @@ constexpr std::size_t find_tensor() {
     }(std::make_index_sequence<Plan::template tensor_count<I>>{});
 }
 
+// The same for the accessors by name (weight<I>, bias<I> and their gradients): a compile error that names
+// the mistake when layer I does not exist or has no such tensor.
+template <class Plan, std::size_t I, fixed_name Name>
+constexpr std::size_t named_tensor() noexcept {
+    static_assert(I < Plan::layer_count, "typenet: weight<I>/bias<I>: the layer index I is out of range");
+    if constexpr (I >= Plan::layer_count) {
+        return 0;
+    } else {
+        constexpr std::size_t index = find_tensor<Plan, I, Name>();
+        static_assert(index < Plan::template tensor_count<I>,
+                      "typenet: weight<I>/bias<I>: layer I has no such tensor (it is an activation or another kind of layer; "
+                      "indices count activations, as PyTorch nn.Sequential)");
+        return index < Plan::template tensor_count<I> ? index : 0;
+    }
+}
+
 }  // namespace typenet::detail::inline TYPENET_ISA
