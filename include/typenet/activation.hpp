@@ -14,6 +14,7 @@
 #include "kernel/tanh.hpp"
 #include "layer.hpp"
 #include "simd.hpp"
+#include "spelling.hpp"
 
 namespace typenet {
 
@@ -156,5 +157,24 @@ struct gelu : activation<gelu> {
         return 0.5 * std::erfc(-x * 0.70710678118654752440) + x * 0.39894228040143267794 * std::exp(-0.5 * x * x);
     }
 };
+
+// How each activation is written in C++ (typenet::spelling, for generated code).
+template <>
+struct spelling<identity> : detail::spelled_as_name<identity> {};
+template <>
+struct spelling<relu> : detail::spelled_as_name<relu> {};
+template <float Slope>
+struct spelling<leaky_relu<Slope>> {
+    static std::string get() { return "typenet::leaky_relu<" + detail::spell_number(Slope) + ">"; }
+};
+template <>
+struct spelling<tanh> : detail::spelled_as_name<tanh> {};
+template <>
+struct spelling<sigmoid> : detail::spelled_as_name<sigmoid> {};
+template <>
+struct spelling<selu> : detail::spelled_as_name<selu> {};
+template <>
+struct spelling<gelu> : detail::spelled_as_name<gelu> {};
+
 
 }  // namespace typenet

@@ -28,6 +28,7 @@
 
 #include "detail/constexpr_math.hpp"
 #include "random.hpp"
+#include "spelling.hpp"
 
 namespace typenet {
 
@@ -304,6 +305,61 @@ template <class Next>
     requires requires { typename Next::recommended_initializer; }
 struct auto_init_for<Next> {
     using type = typename Next::recommended_initializer;
+};
+
+// How each initializer is written in C++ (typenet::spelling, for generated code).
+template <>
+struct spelling<glorot_uniform> : detail::spelled_as_name<glorot_uniform> {};
+template <>
+struct spelling<glorot_normal> : detail::spelled_as_name<glorot_normal> {};
+template <>
+struct spelling<he_uniform> : detail::spelled_as_name<he_uniform> {};
+template <>
+struct spelling<he_normal> : detail::spelled_as_name<he_normal> {};
+template <>
+struct spelling<lecun_uniform> : detail::spelled_as_name<lecun_uniform> {};
+template <>
+struct spelling<lecun_normal> : detail::spelled_as_name<lecun_normal> {};
+template <>
+struct spelling<keras_glorot_normal> : detail::spelled_as_name<keras_glorot_normal> {};
+template <>
+struct spelling<keras_he_normal> : detail::spelled_as_name<keras_he_normal> {};
+template <>
+struct spelling<keras_lecun_normal> : detail::spelled_as_name<keras_lecun_normal> {};
+template <>
+struct spelling<zeros> : detail::spelled_as_name<zeros> {};
+template <>
+struct spelling<ones> : detail::spelled_as_name<ones> {};
+template <>
+struct spelling<torch_default> : detail::spelled_as_name<torch_default> {};
+template <>
+struct spelling<auto_init> : detail::spelled_as_name<auto_init> {};
+template <double Scale, fan_mode Mode, distribution Distribution>
+struct spelling<variance_scaling<Scale, Mode, Distribution>> {
+    static std::string get() {
+        constexpr const char* modes[] = {"fan_in", "fan_out", "fan_avg"};
+        constexpr const char* distributions[] = {"uniform", "truncated_normal", "untruncated_normal"};
+        return "typenet::variance_scaling<" + detail::spell_number(Scale) + ", typenet::fan_mode::" + modes[int(Mode)] +
+               ", typenet::distribution::" + distributions[int(Distribution)] + ">";
+    }
+};
+template <double Value>
+struct spelling<constant<Value>> {
+    static std::string get() { return "typenet::constant<" + detail::spell_number(Value) + ">"; }
+};
+template <double Lower, double Upper>
+struct spelling<uniform<Lower, Upper>> {
+    static std::string get() { return "typenet::uniform<" + detail::spell_number(Lower) + ", " + detail::spell_number(Upper) + ">"; }
+};
+template <double Mean, double Stddev, bool Truncated>
+struct spelling<normal<Mean, Stddev, Truncated>> {
+    static std::string get() {
+        return "typenet::normal<" + detail::spell_number(Mean) + ", " + detail::spell_number(Stddev) + (Truncated ? ", true>" : ", false>");
+    }
+};
+template <double Gain>
+struct spelling<orthogonal<Gain>> {
+    static std::string get() { return "typenet::orthogonal<" + detail::spell_number(Gain) + ">"; }
 };
 
 namespace detail {

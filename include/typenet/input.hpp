@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <type_traits>
+
+#include "spelling.hpp"
 
 namespace typenet {
 
@@ -10,6 +13,11 @@ template <std::size_t N>
 struct input {
     static_assert(N >= 1, "typenet::input<N>: N (the number of inputs) must be at least 1");
     static constexpr std::size_t size = N;
+};
+
+template <std::size_t N>
+struct spelling<input<N>> {
+    static std::string get() { return "typenet::input<" + std::to_string(N) + ">"; }
 };
 
 template <class Layer>

@@ -62,14 +62,14 @@ public:
     static constexpr auto shape = Tensor::shape;
     static constexpr std::size_t size = Tensor::size;
 
-    explicit tensor_view(T* block) noexcept : block_(block) {}
+    constexpr explicit tensor_view(T* block) noexcept : block_(block) {}
     // Element `flat` in row-major logical order (weight[out][in] is flat = out * fan_in + in).
-    T& operator[](std::size_t flat) const noexcept {
+    constexpr T& operator[](std::size_t flat) const noexcept {
         TYPENET_ASSERT(flat < Tensor::size);
         return block_[Tensor::storage_index(flat)];
     }
     // The tensor's storage in the internal layout, padding (zeros) included.
-    std::span<T, Tensor::storage> storage() const noexcept { return std::span<T, Tensor::storage>(block_, Tensor::storage); }
+    constexpr std::span<T, Tensor::storage> storage() const noexcept { return std::span<T, Tensor::storage>(block_, Tensor::storage); }
 
 private:
     T* block_;
@@ -106,6 +106,31 @@ public:
     // Deterministic default initialization, seed 0.
     basic_network() noexcept(false) { initialize(0); }
 
+    // A network holding the given parameter vector (see parameters below). constexpr, so that a trained
+    // model can be a constant in read-only data (typenet::write_header emits such constants); the internal
+    // layout is computed by the compiler for the instruction set of the translation unit.
+    constexpr explicit basic_network(std::span<const T, parameter_count> values) noexcept : parameters_{} { set_parameters(values); }
+
+    // The parameter vector: every tensor in PyTorch's logical order, layer by layer and tensor by tensor
+    // (0.weight row-major, 0.bias, 2.weight, ...), without padding; what torch.nn.utils.parameters_to_vector
+    // gives for the same nn.Sequential. Independent of the instruction set, unlike parameter_block().
+    constexpr void get_parameters(std::span<T, parameter_count> values) const noexcept {
+        for_each_tensor([&]<std::size_t I, std::size_t J>() {
+            using tensor = typename plan::template tensor<I, J>;
+            const T* block = parameters_.data() + plan::template tensor_offset<I, J>;
+            for (std::size_t flat = 0; flat < tensor::size; ++flat)
+                values[plan::template parameter_offset<I, J> + flat] = block[tensor::storage_index(flat)];
+        });
+    }
+    constexpr void set_parameters(std::span<const T, parameter_count> values) noexcept {
+        for_each_tensor([&]<std::size_t I, std::size_t J>() {
+            using tensor = typename plan::template tensor<I, J>;
+            T* block = parameters_.data() + plan::template tensor_offset<I, J>;
+            for (std::size_t flat = 0; flat < tensor::size; ++flat)
+                block[tensor::storage_index(flat)] = values[plan::template parameter_offset<I, J> + flat];
+        });
+    }
+
     // Draw every parameter from its initializer. Each tensor has its own counter-based random stream
     // (stream 2i for the weights of layer i, 2i + 1 for its bias), so a seed gives the same bits with every
     // compiler, SIMD width and CPU, and a layer's values do not depend on the other layers.
@@ -126,34 +151,32 @@ public:
 
     // Tensor J of layer I (in the order of its `parameters`), as a view in PyTorch's logical order.
     template <std::size_t I, std::size_t J>
-    tensor_view<T, typename plan::template tensor<I, J>> parameter_tensor() noexcept {
+    constexpr tensor_view<T, typename plan::template tensor<I, J>> parameter_tensor() noexcept {
         check_layer_index<I>();
         return tensor_view<T, typename plan::template tensor<I, J>>(parameters_.data() + plan::template tensor_offset<I, J>);
     }
     template <std::size_t I, std::size_t J>
-    tensor_view<const T, typename plan::template tensor<I, J>> parameter_tensor() const noexcept {
+    constexpr tensor_view<const T, typename plan::template tensor<I, J>> parameter_tensor() const noexcept {
         check_layer_index<I>();
         return tensor_view<const T, typename plan::template tensor<I, J>>(parameters_.data() + plan::template tensor_offset<I, J>);
     }
 
     // PyTorch layout: weight<I>(out, in) is layer I's weight[out][in]; I counts activations.
     template <std::size_t I>
-    T& weight(std::size_t out, std::size_t in) noexcept {
-        const auto weights = parameter_tensor<I, detail::named_tensor<plan, I, "weight">()>();
-        TYPENET_ASSERT(out < weights.shape[0] && in < weights.shape[1]);
-        return weights[out * weights.shape[1] + in];
+    constexpr T& weight(std::size_t out, std::size_t in) noexcept {
+        return weight_of<I>(parameter_tensor<I, detail::named_tensor<plan, I, "weight">()>(), out, in);
     }
     template <std::size_t I>
-    const T& weight(std::size_t out, std::size_t in) const noexcept {
-        return const_cast<basic_network&>(*this).template weight<I>(out, in);
+    constexpr const T& weight(std::size_t out, std::size_t in) const noexcept {
+        return weight_of<I>(parameter_tensor<I, detail::named_tensor<plan, I, "weight">()>(), out, in);
     }
     template <std::size_t I>
-    T& bias(std::size_t out) noexcept {
+    constexpr T& bias(std::size_t out) noexcept {
         return parameter_tensor<I, detail::named_tensor<plan, I, "bias">()>()[out];
     }
     template <std::size_t I>
-    const T& bias(std::size_t out) const noexcept {
-        return const_cast<basic_network&>(*this).template bias<I>(out);
+    constexpr const T& bias(std::size_t out) const noexcept {
+        return parameter_tensor<I, detail::named_tensor<plan, I, "bias">()>()[out];
     }
 
     // One sample.
@@ -187,6 +210,23 @@ public:
     friend bool operator==(const basic_network&, const basic_network&) = default;
 
 private:
+    template <std::size_t I, class View>
+    static constexpr auto& weight_of(View weights, std::size_t out, std::size_t in) noexcept {
+        TYPENET_ASSERT(out < weights.shape[0] && in < weights.shape[1]);
+        return weights[out * weights.shape[1] + in];
+    }
+
+    // Calls visit.template operator()<I, J>() for every tensor J of every layer I.
+    template <class Visit>
+    static constexpr void for_each_tensor(Visit&& visit) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) { (for_each_tensor_of<I>(visit), ...); }(std::make_index_sequence<layer_count>{});
+    }
+    template <std::size_t I, class Visit>
+    static constexpr void for_each_tensor_of(Visit& visit) {
+        [&]<std::size_t... J>(std::index_sequence<J...>) {
+            (visit.template operator()<I, J>(), ...);
+        }(std::make_index_sequence<plan::template tensor_count<I>>{});
+    }
     template <std::size_t I>
     static constexpr void check_layer_index() noexcept {
         static_assert(I < layer_count, "typenet: weight<I>/bias<I>: the layer index I is out of range");

@@ -79,6 +79,13 @@ struct tensor_totals<boost::mp11::mp_list<Tensors...>> {
         for (std::size_t j = 0; j < sizeof...(Tensors); ++j) result[j + 1] = result[j] + storages[j];
         return result;
     }();
+    // parameter_offsets[j]: start of tensor j within the layer's part of the parameter vector.
+    static constexpr std::array<std::size_t, sizeof...(Tensors) + 1> parameter_offsets = [] {
+        const std::size_t sizes[] = {Tensors::size..., 0};
+        std::array<std::size_t, sizeof...(Tensors) + 1> result{};
+        for (std::size_t j = 0; j < sizeof...(Tensors); ++j) result[j + 1] = result[j] + sizes[j];
+        return result;
+    }();
 };
 
 template <class T, std::size_t InputSize, class... Layers>
@@ -125,9 +132,20 @@ struct plan {
     template <std::size_t I, std::size_t J>
     static constexpr std::size_t tensor_offset = offsets[I] + tensor_totals<tensors<I>>::offsets[J];
 
-    static constexpr std::size_t parameter_count = []<std::size_t... I>(std::index_sequence<I...>) {
-        return (std::size_t{0} + ... + tensor_totals<tensors<I>>::size);
+    // The parameter vector: every tensor in logical (PyTorch) order, layer by layer, tensor by tensor, each
+    // row-major and unpadded; what torch.nn.utils.parameters_to_vector gives for the same nn.Sequential, and
+    // the payload of the file formats. parameter_offsets[i]: start of layer i in it.
+    static constexpr std::array<std::size_t, layer_count + 1> parameter_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
+        const std::size_t sizes[] = {tensor_totals<tensors<I>>::size..., 0};
+        std::array<std::size_t, layer_count + 1> result{};
+        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + sizes[i];
+        return result;
     }(std::make_index_sequence<layer_count>{});
+    static constexpr std::size_t parameter_count = parameter_offsets[layer_count];
+
+    // Start of tensor J of layer I in the parameter vector.
+    template <std::size_t I, std::size_t J>
+    static constexpr std::size_t parameter_offset = parameter_offsets[I] + tensor_totals<tensors<I>>::parameter_offsets[J];
 
     // Inference fuses an activation into the epilogue of the layer before it when that layer accepts one.
     static constexpr std::array<bool, layer_count> fused = []<std::size_t... I>(std::index_sequence<I...>) {

@@ -18,6 +18,7 @@
 #include "../../detail/constexpr_math.hpp"
 #include "../../init.hpp"
 #include "../../layer.hpp"
+#include "../../spelling.hpp"
 #include "backward.hpp"
 #include "forward.hpp"
 #include "layout.hpp"
@@ -138,3 +139,12 @@ struct dense_layer {
 };
 
 }  // namespace typenet::inline TYPENET_ISA
+
+namespace typenet {
+template <std::size_t N, class WeightInit, class BiasInit>
+struct spelling<dense<N, WeightInit, BiasInit>> {
+    static std::string get() {
+        return "typenet::dense<" + std::to_string(N) + ", " + spelling<WeightInit>::get() + ", " + spelling<BiasInit>::get() + ">";
+    }
+};
+}  // namespace typenet

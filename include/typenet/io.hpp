@@ -1,0 +1,11 @@
+// Models in and out of a program (needs nlohmann-json for safetensors; the inference headers do not):
+//   typenet::save / typenet::load                      typenet's format (io/native.hpp)
+//   typenet::save_safetensors / load_safetensors       PyTorch's state_dict as safetensors (io/safetensors.hpp)
+//   typenet::write_header                              the model as a constexpr object in a C++ header (io/write_header.hpp)
+// Every reader throws typenet::io_error and leaves the network as it was.
+#pragma once
+
+#include "io/error.hpp"
+#include "io/native.hpp"
+#include "io/safetensors.hpp"
+#include "io/write_header.hpp"
