@@ -64,6 +64,11 @@
 #else
 #error "typenet: unknown xsimd instruction set"
 #endif
+
+// The instruction set's name as a string literal ("isa_avx2_fma"), for messages and benchmarks.
+#define TYPENET_STRINGIFY_IMPL(text) #text
+#define TYPENET_STRINGIFY(text) TYPENET_STRINGIFY_IMPL(text)
+#define TYPENET_ISA_NAME TYPENET_STRINGIFY(TYPENET_ISA)
 #ifndef TYPENET_ISA_IS_PORTABLE
 #define TYPENET_ISA_IS_PORTABLE 0
 #endif

@@ -5,9 +5,6 @@
 
 #include "network.hpp"
 
-#define TYPENET_STRINGIFY_(x) #x
-#define TYPENET_STRINGIFY(x) TYPENET_STRINGIFY_(x)
-
 namespace mixed_isa {
 // Internal linkage: this function's code differs per instruction set, so, like typenet's own code, it must
 // not be one inline function shared by both translation units (the linker would keep one of the two).
@@ -17,7 +14,7 @@ using Net = typenet::network<typenet::input<19>, typenet::dense<37>, typenet::ta
 
 result run() {
     result r;
-    r.isa = TYPENET_STRINGIFY(TYPENET_ISA);
+    r.isa = TYPENET_ISA_NAME;
     r.storage_size = Net::storage_size;
     auto net = std::make_unique<Net>();
     net->initialize(2024);
