@@ -37,7 +37,13 @@ public:
             bits = static_cast<decltype(bits)>(bits >> 8);
         }
     }
-    void put_bytes(std::span<const std::byte> bytes) { out_.insert(out_.end(), bytes.begin(), bytes.end()); }
+    // resize + memcpy rather than insert: g++ 12 at -O3 warns wrongly (-Wstringop-overflow) about the latter.
+    void put_bytes(std::span<const std::byte> bytes) {
+        if (bytes.empty()) return;
+        const std::size_t end = out_.size();
+        out_.resize(end + bytes.size());
+        std::memcpy(out_.data() + end, bytes.data(), bytes.size());
+    }
     void put_text(std::string_view text) { put_bytes(std::as_bytes(std::span<const char>(text.data(), text.size()))); }
 
 private:
@@ -85,7 +91,7 @@ inline std::vector<std::byte> read_file(const std::filesystem::path& path, const
     std::vector<std::byte> bytes;
     std::array<std::byte, 1 << 16> chunk;
     std::size_t count;
-    while ((count = std::fread(chunk.data(), 1, chunk.size(), file)) > 0) bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + count);
+    while ((count = std::fread(chunk.data(), 1, chunk.size(), file)) > 0) byte_writer(bytes).put_bytes(std::span(chunk).first(count));
     const bool failed = std::ferror(file) != 0;
     std::fclose(file);
     if (failed) throw io_error(context + ": error while reading " + path.string());

@@ -88,7 +88,12 @@ std::string shape_signature() {
             text += std::to_string(plan::widths[i]) + "->" + std::to_string(plan::widths[i + 1]);
         const std::string prefix = std::to_string(i) + ".";
         for (const auto& entry : table)
-            if (entry.name.compare(0, prefix.size(), prefix) == 0) text += " " + entry.name.substr(prefix.size()) + describe_shape(entry.shape);
+            if (entry.name.compare(0, prefix.size(), prefix) == 0) {
+                // Appended piece by piece: " " + std::string&& trips g++ 12's -Wrestrict at -O3 (GCC bug 105329).
+                text += ' ';
+                text.append(entry.name, prefix.size());
+                text += describe_shape(entry.shape);
+            }
     }
     return text;
 }
