@@ -160,11 +160,12 @@ TEST_CASE("a bad file throws io_error saying what was expected and found, and th
         }
     }
     SUBCASE("every single-bit flip") {
-        for (std::size_t position = 0; position < good.size(); ++position) {
-            auto bytes = good;
-            bytes[position] ^= std::byte{0x04};
-            CHECK_THROWS_AS(load(net, view(bytes)), io_error);
-        }
+        for (std::size_t position = 0; position < good.size(); ++position)
+            for (unsigned bit = 0; bit < 8; ++bit) {
+                auto bytes = good;
+                bytes[position] ^= std::byte{static_cast<unsigned char>(1u << bit)};
+                CHECK_THROWS_AS(load(net, view(bytes)), io_error);
+            }
     }
     SUBCASE("a file that does not exist") {
         expect_io_error([&] { load(net, std::filesystem::path("/nonexistent/model.typenet")); },

@@ -5,6 +5,11 @@
 
 #include <typenet/typenet.hpp>
 
+// The inference and training headers do not need a JSON library; only typenet/io.hpp does.
+#ifdef NLOHMANN_JSON_VERSION_MAJOR
+#error "typenet/typenet.hpp includes nlohmann/json.hpp"
+#endif
+
 using namespace typenet;
 
 using Net = network<input<16>, dense<64, he_uniform>, relu, dense<64, glorot_uniform>, typenet::tanh, dense<8, lecun_uniform>>;

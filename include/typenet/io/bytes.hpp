@@ -120,3 +120,10 @@ inline void write_file(const std::filesystem::path& path, std::span<const std::b
 }
 
 }  // namespace typenet::detail
+
+namespace typenet {
+
+// A whole file's bytes, for read_safetensors and load(net, bytes); io_error if it cannot be read.
+inline std::vector<std::byte> read_file(const std::filesystem::path& path) { return detail::read_file(path, "typenet::read_file"); }
+
+}  // namespace typenet
