@@ -29,8 +29,8 @@ bool deploy(const std::filesystem::path& data, const std::filesystem::path& out)
             if (std::abs(y[o] - expected[3 * s + o]) > 1e-5f) return false;
     }
 
-    tn::save(net, out / "mlp.typenet");                        // typenet's format, any instruction set
-    tn::save_safetensors(net, out / "mlp.safetensors");        // back to PyTorch: load_state_dict takes it
+    tn::save(net, out / "mlp.typenet");                         // typenet's format, any instruction set
+    tn::save_safetensors(net, out / "mlp.safetensors");         // back to PyTorch: load_state_dict takes it
     tn::write_header(net, out / "mlp_model.hpp", "mlp_model");  // the model as a constexpr object
     return true;
 }

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
         const float expected = typenet::detail::decode_little_endian<float>(saved_outputs.data() + 4 * i);
         error = std::max(error, std::abs(double(y[i]) - expected) / std::max(std::abs(double(expected)), 1e-3));
     }
-    std::printf("io_exchange (%s): loaded %s: bytes identical, outputs within %.3g of the saving build's\n",
-                TYPENET_ISA_NAME, file.c_str(), error);
+    std::printf("io_exchange (%s): loaded %s: bytes identical, outputs within %.3g of the saving build's\n", TYPENET_ISA_NAME, file.c_str(),
+                error);
     return error < 1e-5 ? 0 : 1;
 }

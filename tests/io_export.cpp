@@ -64,11 +64,11 @@ int main(int argc, char** argv) {
     // "outputs" is what the script compares with; one file per model.
     for (const char* scalar : {"f64", "f32"}) {
         const bool is64 = scalar[1] == '6';
-        typenet::detail::write_file(directory / (std::string("typenet_mlp_") + scalar + "_io.safetensors"),
-                                    typenet::write_safetensors({{"inputs", "F64", {samples, 6}, bytes_of(inputs)},
-                                                                {"outputs", is64 ? "F64" : "F32", {samples, 3},
-                                                                 is64 ? bytes_of(outputs64) : bytes_of(outputs32)}}),
-                                    "io_export");
+        typenet::detail::write_file(
+            directory / (std::string("typenet_mlp_") + scalar + "_io.safetensors"),
+            typenet::write_safetensors({{"inputs", "F64", {samples, 6}, bytes_of(inputs)},
+                                        {"outputs", is64 ? "F64" : "F32", {samples, 3}, is64 ? bytes_of(outputs64) : bytes_of(outputs32)}}),
+            "io_export");
     }
     typenet::detail::write_file(directory / "typenet_mlp_io.safetensors",
                                 typenet::write_safetensors({{"inputs", "F64", {samples, 6}, bytes_of(inputs)},

@@ -6,7 +6,7 @@
 namespace io_test {
 
 template <class T>
-using torch_mlp = typenet::basic_network<T, typenet::input<6>, typenet::dense<16>, typenet::tanh, typenet::dense<12>, typenet::relu,
-                                         typenet::dense<3>>;
+using torch_mlp =
+    typenet::basic_network<T, typenet::input<6>, typenet::dense<16>, typenet::tanh, typenet::dense<12>, typenet::relu, typenet::dense<3>>;
 
 }  // namespace io_test

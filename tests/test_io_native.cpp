@@ -107,9 +107,7 @@ TEST_CASE("a bad file throws io_error saying what was expected and found, and th
         bytes[0] = std::byte{'X'};
         expect_io_error(load_bytes(bytes), {"not a typenet model", "TYPENET"});
     }
-    SUBCASE("a safetensors file is not a typenet model") {
-        expect_io_error(load_bytes(save_safetensors(source)), {"not a typenet model"});
-    }
+    SUBCASE("a safetensors file is not a typenet model") { expect_io_error(load_bytes(save_safetensors(source)), {"not a typenet model"}); }
     SUBCASE("wrong version") {
         auto bytes = good;
         put_at<std::uint32_t>(bytes, version_offset, 2);
@@ -124,7 +122,8 @@ TEST_CASE("a bad file throws io_error saying what was expected and found, and th
         expect_io_error(load_bytes(bytes), {"expected float32 (1), found unknown code 9"});
     }
     SUBCASE("wrong shape") {
-        expect_io_error(load_bytes(save(WiderNet{})), {"network shape: expected", "0 dense 5->7 weight[7, 5]", "found", "0 dense 5->8 weight[8, 5]"});
+        expect_io_error(load_bytes(save(WiderNet{})),
+                        {"network shape: expected", "0 dense 5->7 weight[7, 5]", "found", "0 dense 5->8 weight[8, 5]"});
     }
     SUBCASE("oversized signature length") {
         auto bytes = good;
@@ -133,9 +132,11 @@ TEST_CASE("a bad file throws io_error saying what was expected and found, and th
     }
     SUBCASE("oversized parameter count") {
         auto bytes = good;
-        const std::size_t count_offset = signature_offset + detail::decode_little_endian<std::uint32_t>(good.data() + signature_length_offset);
+        const std::size_t count_offset =
+            signature_offset + detail::decode_little_endian<std::uint32_t>(good.data() + signature_length_offset);
         put_at<std::uint64_t>(bytes, count_offset, std::uint64_t{1} << 60);
-        expect_io_error(load_bytes(bytes), {"parameter count: expected " + std::to_string(Net::parameter_count), "found 1152921504606846976"});
+        expect_io_error(load_bytes(bytes),
+                        {"parameter count: expected " + std::to_string(Net::parameter_count), "found 1152921504606846976"});
     }
     SUBCASE("trailing garbage") {
         auto bytes = good;

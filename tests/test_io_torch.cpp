@@ -90,7 +90,8 @@ TEST_CASE("a module's own names load through safetensors_options") {
     io_test::torch_mlp<double> by_sequential, by_names;
     load_safetensors(by_sequential, std::filesystem::path("data/torch_mlp_f64.safetensors"));
     const std::filesystem::path named = "data/torch_mlp_named.safetensors";
-    io_test::expect_io_error([&] { load_safetensors(by_names, named); }, {"missing tensor '0.weight'", "unexpected tensor 'body.fc1.weight'"});
+    io_test::expect_io_error([&] { load_safetensors(by_names, named); },
+                             {"missing tensor '0.weight'", "unexpected tensor 'body.fc1.weight'"});
     load_safetensors(by_names, named, {.prefix = "body.", .names = {{"0", "fc1"}, {"2", "fc2"}, {"4", "fc3"}}, .allow_unused = true});
     CHECK(by_names == by_sequential);
 }

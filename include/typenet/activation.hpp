@@ -176,5 +176,4 @@ struct spelling<selu> : detail::spelled_as_name<selu> {};
 template <>
 struct spelling<gelu> : detail::spelled_as_name<gelu> {};
 
-
 }  // namespace typenet

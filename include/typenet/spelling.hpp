@@ -14,7 +14,9 @@ namespace typenet {
 template <class X>
 struct spelling {
     static std::string get() {
-        if constexpr (requires { { X::spelling() } -> std::convertible_to<std::string>; }) {
+        if constexpr (requires {
+                          { X::spelling() } -> std::convertible_to<std::string>;
+                      }) {
             return X::spelling();
         } else {
             static_assert(sizeof(X) == 0,
@@ -34,8 +36,7 @@ std::string spell_number(T value) {
     static_assert(std::is_floating_point_v<T>);
     const char* type = std::is_same_v<T, float> ? "float" : std::is_same_v<T, double> ? "double" : "long double";
     if (std::isnan(value)) return std::string("std::numeric_limits<") + type + ">::quiet_NaN()";
-    if (std::isinf(value))
-        return std::string(value < 0 ? "-" : "") + "std::numeric_limits<" + type + ">::infinity()";
+    if (std::isinf(value)) return std::string(value < 0 ? "-" : "") + "std::numeric_limits<" + type + ">::infinity()";
     char text[64];
     std::snprintf(text, sizeof text, "%a", static_cast<double>(value));
     return std::string(text) + (std::is_same_v<T, float> ? "f" : "");

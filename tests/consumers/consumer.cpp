@@ -16,7 +16,7 @@ int main() {
     Net copy;
     typenet::load(copy, typenet::save(net));
     const bool agrees = std::abs(y[0] - reference[0]) < 1e-5 && std::abs(y[1] - reference[1]) < 1e-5 && copy == net;
-    std::printf("consumer (%s): y = [%g, %g], reference [%g, %g]: %s\n", TYPENET_ISA_NAME, double(y[0]), double(y[1]),
-                double(reference[0]), double(reference[1]), agrees ? "agree" : "DISAGREE");
+    std::printf("consumer (%s): y = [%g, %g], reference [%g, %g]: %s\n", TYPENET_ISA_NAME, double(y[0]), double(y[1]), double(reference[0]),
+                double(reference[1]), agrees ? "agree" : "DISAGREE");
     return agrees ? 0 : 1;
 }

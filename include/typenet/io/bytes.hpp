@@ -21,7 +21,8 @@
 namespace typenet::detail {
 
 template <class Scalar>
-using same_size_unsigned = std::conditional_t<sizeof(Scalar) == 2, std::uint16_t, std::conditional_t<sizeof(Scalar) == 4, std::uint32_t, std::uint64_t>>;
+using same_size_unsigned =
+    std::conditional_t<sizeof(Scalar) == 2, std::uint16_t, std::conditional_t<sizeof(Scalar) == 4, std::uint32_t, std::uint64_t>>;
 
 // Appends values in little-endian order, whatever the host's byte order.
 class byte_writer {
@@ -53,7 +54,8 @@ private:
 template <class Scalar>
 Scalar decode_little_endian(const std::byte* bytes) noexcept {
     same_size_unsigned<Scalar> bits = 0;
-    for (std::size_t i = sizeof(Scalar); i-- > 0;) bits = static_cast<same_size_unsigned<Scalar>>((bits << 8) | std::to_integer<unsigned>(bytes[i]));
+    for (std::size_t i = sizeof(Scalar); i-- > 0;)
+        bits = static_cast<same_size_unsigned<Scalar>>((bits << 8) | std::to_integer<unsigned>(bytes[i]));
     return std::bit_cast<Scalar>(bits);
 }
 

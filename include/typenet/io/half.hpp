@@ -15,7 +15,7 @@ constexpr float half_to_float(std::uint16_t half) noexcept {
         return sign ? -magnitude : magnitude;
     }
     if (exponent == 0x1F) return std::bit_cast<float>(sign | 0x7F800000u | (mantissa << 13));  // inf, NaN (payload kept)
-    return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));             // rebias 15 -> 127
+    return std::bit_cast<float>(sign | ((exponent + 112) << 23) | (mantissa << 13));           // rebias 15 -> 127
 }
 
 constexpr float bfloat16_to_float(std::uint16_t value) noexcept { return std::bit_cast<float>(std::uint32_t(value) << 16); }

@@ -111,7 +111,8 @@ void load_native(Net& net, std::span<const std::byte> bytes, std::string context
     const auto hash = in.get<std::uint64_t>("the signature hash");
     const auto length = in.get<std::uint32_t>("the signature length");
     if (length > native_signature_limit)
-        in.fail("signature length " + std::to_string(length) + " exceeds the limit of " + std::to_string(native_signature_limit) + " bytes");
+        in.fail("signature length " + std::to_string(length) + " exceeds the limit of " + std::to_string(native_signature_limit) +
+                " bytes");
     const auto found_bytes = in.take(length, "the shape signature");
     const std::string found(reinterpret_cast<const char*>(found_bytes.data()), found_bytes.size());
     if (found != expected) in.fail("network shape: expected \"" + expected + "\", found \"" + found + "\"");

@@ -36,7 +36,7 @@ namespace typenet {
 // One tensor of a safetensors file. data points into the buffer given to read_safetensors.
 struct safetensors_tensor {
     std::string name;
-    std::string dtype;                  // as in the file: "F32", "F64", "F16", "BF16", "I64", ...
+    std::string dtype;  // as in the file: "F32", "F64", "F16", "BF16", "I64", ...
     std::vector<std::uint64_t> shape;
     std::span<const std::byte> data;
 
@@ -58,11 +58,13 @@ struct safetensors_tensor {
     void convert_to(std::span<T> out) const {
         static_assert(std::is_floating_point_v<T>);
         const auto convert = [&]<class Stored>(auto decode) {
-            for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<T>(decode(detail::decode_little_endian<Stored>(data.data() + sizeof(Stored) * i)));
+            for (std::size_t i = 0; i < out.size(); ++i)
+                out[i] = static_cast<T>(decode(detail::decode_little_endian<Stored>(data.data() + sizeof(Stored) * i)));
         };
         const auto same = [](auto value) { return value; };
         if (out.size() != element_count())
-            throw io_error("safetensors tensor '" + name + "': " + std::to_string(element_count()) + " elements, asked for " + std::to_string(out.size()));
+            throw io_error("safetensors tensor '" + name + "': " + std::to_string(element_count()) + " elements, asked for " +
+                           std::to_string(out.size()));
         if (dtype == "F32")
             convert.template operator()<float>(same);
         else if (dtype == "F64")
@@ -72,7 +74,8 @@ struct safetensors_tensor {
         else if (dtype == "BF16")
             convert.template operator()<std::uint16_t>(detail::bfloat16_to_float);
         else
-            throw io_error("safetensors tensor '" + name + "': dtype " + dtype + " cannot be read as floating point (F64, F32, F16, BF16 can)");
+            throw io_error("safetensors tensor '" + name + "': dtype " + dtype +
+                           " cannot be read as floating point (F64, F32, F16, BF16 can)");
     }
 };
 
@@ -93,9 +96,9 @@ struct safetensors_contents {
 //   prefix + names["0"] + ".weight"       else if the table names the layer ({"0", "fc1"}, {"2", "fc2"}),
 //   prefix + "0.weight"                   otherwise.
 struct safetensors_options {
-    std::string prefix;                             // "model." for an nn.Sequential held as self.model
-    std::map<std::string, std::string> names;       // typenet name (tensor or layer index) -> name in the file
-    bool allow_unused = false;                      // tensors in the file that the network does not use are an error unless set
+    std::string prefix;                        // "model." for an nn.Sequential held as self.model
+    std::map<std::string, std::string> names;  // typenet name (tensor or layer index) -> name in the file
+    bool allow_unused = false;                 // tensors in the file that the network does not use are an error unless set
 };
 
 namespace detail {
@@ -195,13 +198,15 @@ inline safetensors_contents read_safetensors(std::span<const std::byte> file) {
         if (!offsets.is_array() || offsets.size() != 2)
             in.fail("tensor '" + name + "': data_offsets must be [begin, end], found " + offsets.dump());
         placed entry{{name, dtype.get<std::string>(), {}, {}}, 0, 0};
-        for (const auto& extent : shape) entry.tensor.shape.push_back(detail::json_unsigned(extent, "tensor '" + name + "': a shape entry"));
+        for (const auto& extent : shape)
+            entry.tensor.shape.push_back(detail::json_unsigned(extent, "tensor '" + name + "': a shape entry"));
         entry.begin = detail::json_unsigned(offsets[0], "tensor '" + name + "': data_offsets[0]");
         entry.end = detail::json_unsigned(offsets[1], "tensor '" + name + "': data_offsets[1]");
         tensors.push_back(std::move(entry));
     }
 
-    std::sort(tensors.begin(), tensors.end(), [](const placed& a, const placed& b) { return std::pair(a.begin, a.end) < std::pair(b.begin, b.end); });
+    std::sort(tensors.begin(), tensors.end(),
+              [](const placed& a, const placed& b) { return std::pair(a.begin, a.end) < std::pair(b.begin, b.end); });
     const std::span<const std::byte> data = file.subspan(in.position());
     std::uint64_t next = 0;
     for (auto& entry : tensors) {
@@ -219,8 +224,8 @@ inline safetensors_contents read_safetensors(std::span<const std::byte> file) {
             in.fail("tensor '" + name + "': " + entry.tensor.dtype + " " + detail::describe_shape(entry.tensor.shape) + " needs " +
                     std::to_string(bytes) + " bytes, data_offsets give " + std::to_string(entry.end - entry.begin));
         if (entry.end > data.size())
-            in.fail("tensor '" + name + "': data_offsets end at " + std::to_string(entry.end) + ", past the " + std::to_string(data.size()) +
-                    " bytes of data");
+            in.fail("tensor '" + name + "': data_offsets end at " + std::to_string(entry.end) + ", past the " +
+                    std::to_string(data.size()) + " bytes of data");
         entry.tensor.data = data.subspan(entry.begin, bytes);
         next = entry.end;
         contents.tensors.push_back(std::move(entry.tensor));
@@ -294,7 +299,8 @@ void load_safetensors_into(Net& net, std::span<const std::byte> file, const safe
         }
         used.insert(name);
         if (found->shape != expected.shape) {
-            problems.push_back("tensor '" + name + "': expected shape " + describe_shape(expected.shape) + ", found " + describe_shape(found->shape));
+            problems.push_back("tensor '" + name + "': expected shape " + describe_shape(expected.shape) + ", found " +
+                               describe_shape(found->shape));
             continue;
         }
         if (found->dtype != "F32" && found->dtype != "F64" && found->dtype != "F16" && found->dtype != "BF16") {

@@ -27,10 +27,10 @@ concept network_model = requires {
 namespace typenet::detail {
 
 struct tensor_entry {
-    std::string name;                    // "0.weight": layer index (activations counted) and tensor name
-    std::vector<std::uint64_t> shape;    // PyTorch's: [out, in] for a dense weight
-    std::size_t offset = 0;              // start in the parameter vector
-    std::size_t size = 0;                // elements
+    std::string name;                  // "0.weight": layer index (activations counted) and tensor name
+    std::vector<std::uint64_t> shape;  // PyTorch's: [out, in] for a dense weight
+    std::size_t offset = 0;            // start in the parameter vector
+    std::size_t size = 0;              // elements
 };
 
 inline std::string describe_shape(const std::vector<std::uint64_t>& shape) {

@@ -84,7 +84,8 @@ std::string header_source(const Net& net, std::string_view name) {
     for (std::size_t i = 0; i < parameters.size(); ++i)
         text += (i % 6 == 0 ? "        " : " ") + detail::spell_number(parameters[i]) + (i + 1 < parameters.size() ? "," : "") +
                 (i % 6 == 5 || i + 1 == parameters.size() ? "\n" : "");
-    text += "    };\n    return network_type(std::span<const network_type::value_type, network_type::parameter_count>(parameters));\n}();\n\n";
+    text +=
+        "    };\n    return network_type(std::span<const network_type::value_type, network_type::parameter_count>(parameters));\n}();\n\n";
     text += "}  // namespace " + std::string(name) + "\n";
     return text;
 }
@@ -92,7 +93,8 @@ std::string header_source(const Net& net, std::string_view name) {
 template <network_model Net>
 void write_header(const Net& net, const std::filesystem::path& path, std::string_view name) {
     const std::string text = header_source(net, name);
-    detail::write_file(path, std::as_bytes(std::span<const char>(text.data(), text.size())), "typenet::write_header(" + path.string() + ")");
+    detail::write_file(path, std::as_bytes(std::span<const char>(text.data(), text.size())),
+                       "typenet::write_header(" + path.string() + ")");
 }
 
 }  // namespace typenet
