@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 #include <typenet/io.hpp>
@@ -41,4 +42,58 @@ TEST_CASE("the compiled-in model computes bit for bit what the model it came fro
     loaded.forward_batch(x, expected);
     compiled::network.forward_batch(x, actual);
     CHECK(std::memcmp(expected.data(), actual.data(), sizeof expected) == 0);
+}
+
+namespace {
+// A user's activation that says how it is spelled, so write_header can emit a network that uses it.
+struct cube : typenet::activation<cube> {
+    static constexpr std::string_view name = "cube";
+    using recommended_initializer = typenet::lecun_uniform;
+    static std::string spelling() { return "my::cube"; }
+    template <class Batch>
+    static Batch apply(const Batch& x) noexcept {
+        return x * x * x;
+    }
+    static double reference(double x) noexcept { return x * x * x; }
+    template <class Batch>
+    static Batch derivative(const Batch& input, const Batch&) noexcept {
+        return Batch(3) * input * input;
+    }
+    static double reference_derivative(double x) noexcept { return 3 * x * x; }
+};
+}  // namespace
+
+TEST_CASE("every built-in layer, activation and initializer is spelled as written in C++") {
+    namespace tn = typenet;
+    CHECK(tn::spelling<tn::input<7>>::get() == "typenet::input<7>");
+    CHECK(tn::spelling<tn::dense<3>>::get() == "typenet::dense<3, typenet::auto_init, typenet::zeros>");
+    CHECK(tn::spelling<tn::dense<3, tn::glorot_normal, tn::constant<0.5>>>::get() ==
+          "typenet::dense<3, typenet::glorot_normal, typenet::constant<0x1p-1>>");
+    CHECK(tn::spelling<tn::normal<0.0, 0.25, true>>::get() == "typenet::normal<0x0p+0, 0x1p-2, true>");
+    CHECK(tn::spelling<tn::truncated_normal<1.0, 2.0>>::get() == "typenet::normal<0x1p+0, 0x1p+1, true>");
+    CHECK(tn::spelling<tn::orthogonal<>>::get() == "typenet::orthogonal<0x1p+0>");
+    CHECK(tn::spelling<tn::leaky_relu<0.5f>>::get() == "typenet::leaky_relu<0x1p-1f>");
+    CHECK(tn::spelling<tn::variance_scaling<2.0, tn::fan_mode::fan_avg, tn::distribution::truncated_normal>>::get() ==
+          "typenet::variance_scaling<0x1p+1, typenet::fan_mode::fan_avg, typenet::distribution::truncated_normal>");
+    CHECK(tn::spelling<tn::keras_he_normal>::get() == "typenet::keras_he_normal");
+    CHECK(tn::spelling<tn::torch_default>::get() == "typenet::torch_default");
+    CHECK(tn::spelling<tn::ones>::get() == "typenet::ones");
+    for (const std::string& name :
+         {tn::spelling<tn::identity>::get(), tn::spelling<tn::relu>::get(), tn::spelling<tn::tanh>::get(), tn::spelling<tn::sigmoid>::get(),
+          tn::spelling<tn::selu>::get(), tn::spelling<tn::gelu>::get(), tn::spelling<tn::glorot_uniform>::get(),
+          tn::spelling<tn::he_normal>::get(), tn::spelling<tn::lecun_normal>::get(), tn::spelling<tn::keras_glorot_normal>::get(),
+          tn::spelling<tn::keras_lecun_normal>::get()})
+        CHECK(name.rfind("typenet::", 0) == 0);
+}
+
+TEST_CASE("write_header: a user's layer with spelling(), and a name that is not a namespace name") {
+    using Net = typenet::network<typenet::input<3>, typenet::dense<4>, cube, typenet::dense<2>>;
+    const std::string text = typenet::header_source(Net{}, "models::cubic");
+    CHECK(text.find("    my::cube,\n") != std::string::npos);
+    CHECK(text.find("namespace models::cubic {") != std::string::npos);
+    for (const char* bad : {"", "3d", "a b", "a::", "::a", "a:b", "a-b"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_WITH_AS((void)typenet::header_source(Net{}, bad), doctest::Contains("must be a C++ namespace name"),
+                             typenet::io_error);
+    }
 }
