@@ -66,7 +66,8 @@ TEST_CASE("read_safetensors accepts a valid file in any key order and reads tens
 
 TEST_CASE("read_safetensors rejects what the reference implementation rejects") {
     const std::string tensor = R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
-    CHECK_NOTHROW((void)read_safetensors(file_of(tensor, 8)));
+    const auto valid = file_of(tensor, 8);
+    CHECK_NOTHROW((void)read_safetensors(valid));
     // Headers the reference implementation rejects, each with the data length given and the message expected.
     struct malformed {
         const char* what;
@@ -130,8 +131,10 @@ TEST_CASE("read_safetensors rejects what the reference implementation rejects") 
 }
 
 TEST_CASE("an empty file of tensors and whitespace padding are valid") {
-    CHECK(read_safetensors(file_of("{}", 0)).tensors.empty());
-    CHECK(read_safetensors(file_of(R"({"t":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}   )", 4)).tensors.at(0).element_count() == 1);
+    const auto empty = file_of("{}", 0);
+    CHECK(read_safetensors(empty).tensors.empty());
+    const auto padded = file_of(R"({"t":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}   )", 4);
+    CHECK(read_safetensors(padded).tensors.at(0).element_count() == 1);
 }
 
 TEST_CASE("binary16 and bfloat16 convert exactly") {
@@ -160,7 +163,8 @@ TEST_CASE("binary16 and bfloat16 convert exactly") {
 }
 
 TEST_CASE("a non-floating dtype cannot be read as values") {
-    const auto contents = read_safetensors(file_of(R"({"t":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}})", 4));
+    const auto file = file_of(R"({"t":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}})", 4);
+    const auto contents = read_safetensors(file);
     expect_io_error([&] { (void)contents.tensors[0].values<float>(); }, {"dtype I32 cannot be read as floating point"});
 }
 
@@ -184,7 +188,8 @@ TEST_CASE("save_safetensors writes nn.Sequential's state_dict: names, [out, in] 
     CHECK(contents.metadata.at("typenet.signature") == detail::shape_signature<Net>());
 
     using DoubleNet = basic_network<double, input<3>, dense<4>, relu, dense<2>>;
-    CHECK(read_safetensors(save_safetensors(DoubleNet{})).tensors[0].dtype == "F64");
+    const auto double_file = save_safetensors(DoubleNet{});
+    CHECK(read_safetensors(double_file).tensors[0].dtype == "F64");
 }
 
 TEST_CASE("load_safetensors round trip, from memory and from a file; float file into a double network") {
@@ -213,7 +218,8 @@ TEST_CASE("load_safetensors is strict: missing, unexpected and mis-shaped tensor
     const auto before = snapshot(net);
     auto entries_of = [](const Net& model) {
         std::vector<safetensors_entry> entries;
-        for (const auto& tensor : read_safetensors(save_safetensors(model)).tensors)
+        const auto file = save_safetensors(model);
+        for (const auto& tensor : read_safetensors(file).tensors)
             entries.push_back({tensor.name, tensor.dtype, tensor.shape, {tensor.data.begin(), tensor.data.end()}});
         return entries;
     };
@@ -259,7 +265,8 @@ TEST_CASE("safetensors_options map other names: a prefix, a layer table, a tenso
     Net source;
     source.initialize(6);
     std::vector<safetensors_entry> entries;
-    for (const auto& tensor : read_safetensors(save_safetensors(source)).tensors) {
+    const auto source_file = save_safetensors(source);
+    for (const auto& tensor : read_safetensors(source_file).tensors) {
         std::string name = tensor.name;
         name = "model." + std::string(name[0] == '0' ? "hidden" : "head") + name.substr(1);
         if (name == "model.head.bias") name = "model.output_bias";

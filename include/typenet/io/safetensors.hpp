@@ -236,6 +236,9 @@ inline safetensors_contents read_safetensors(std::span<const std::byte> file) {
     return contents;
 }
 
+// The tensors' data points into the buffer read: a temporary buffer would leave every span dangling.
+safetensors_contents read_safetensors(std::vector<std::byte>&& file) = delete;
+
 // A tensor to write: its bytes are little-endian elements of the dtype, row-major.
 struct safetensors_entry {
     std::string name;
