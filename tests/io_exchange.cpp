@@ -51,10 +51,7 @@ int main(int argc, char** argv) {
         for (int step = 0; step < 25; ++step) trainer.step(net, x, y);
         typenet::save(net, file);
         const auto y_saved = outputs(net);
-        std::vector<std::byte> bytes;
-        typenet::detail::byte_writer out(bytes);
-        for (float v : y_saved) out.put(v);
-        typenet::detail::write_file(outputs_file, bytes, "io_exchange");
+        typenet::detail::write_file(outputs_file, typenet::detail::encode_values(std::span<const float>(y_saved)), "io_exchange");
         std::printf("io_exchange (%s): saved %s\n", TYPENET_ISA_NAME, file.c_str());
         return 0;
     }

@@ -31,10 +31,7 @@ io_test::torch_mlp<T> train() {
 
 template <class T>
 std::vector<std::byte> bytes_of(const std::vector<T>& values) {
-    std::vector<std::byte> bytes;
-    typenet::detail::byte_writer out(bytes);
-    for (T value : values) out.put(value);
-    return bytes;
+    return typenet::detail::encode_values(std::span<const T>(values));
 }
 
 }  // namespace

@@ -45,6 +45,10 @@ public:
         out_.resize(end + bytes.size());
         std::memcpy(out_.data() + end, bytes.data(), bytes.size());
     }
+    template <class Scalar>
+    void put_values(std::span<const Scalar> values) {
+        for (Scalar value : values) put(value);
+    }
     void put_text(std::string_view text) { put_bytes(std::as_bytes(std::span<const char>(text.data(), text.size()))); }
 
 private:

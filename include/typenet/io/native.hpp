@@ -67,8 +67,7 @@ template <network_model Net>
 std::vector<std::byte> save(const Net& net) {
     using T = typename Net::value_type;
     const std::string signature = detail::shape_signature<Net>();
-    std::vector<T> parameters(Net::parameter_count);
-    net.get_parameters(std::span<T, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    const std::vector<T> parameters = detail::parameter_vector(net);
 
     std::vector<std::byte> bytes;
     bytes.reserve(40 + signature.size() + parameters.size() * sizeof(T));
@@ -80,7 +79,7 @@ std::vector<std::byte> save(const Net& net) {
     out.put(static_cast<std::uint32_t>(signature.size()));
     out.put_text(signature);
     out.put(static_cast<std::uint64_t>(Net::parameter_count));
-    for (T value : parameters) out.put(value);
+    out.put_values(std::span<const T>(parameters));
     out.put(detail::crc32(bytes));
     return bytes;
 }
@@ -133,7 +132,7 @@ void load_native(Net& net, std::span<const std::byte> bytes, std::string context
 
     std::vector<T> parameters(Net::parameter_count);
     for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i] = decode_little_endian<T>(payload.data() + i * sizeof(T));
-    net.set_parameters(std::span<const T, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    assign_parameters(net, parameters);
 }
 
 }  // namespace detail

@@ -322,15 +322,14 @@ void load_safetensors_into(Net& net, std::span<const std::byte> file, const safe
         for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
         throw io_error(message);
     }
-    net.set_parameters(std::span<const T, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    assign_parameters(net, parameters);
 }
 
 template <class T>
 std::vector<std::byte> encode_values(std::span<const T> values) {
     std::vector<std::byte> bytes;
     bytes.reserve(values.size() * sizeof(T));
-    byte_writer out(bytes);
-    for (T value : values) out.put(value);
+    byte_writer(bytes).put_values(values);
     return bytes;
 }
 
@@ -342,8 +341,7 @@ std::vector<std::byte> encode_values(std::span<const T> values) {
 template <network_model Net>
 std::vector<std::byte> save_safetensors(const Net& net) {
     using T = typename Net::value_type;
-    std::vector<T> parameters(Net::parameter_count);
-    net.get_parameters(std::span<T, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    const std::vector<T> parameters = detail::parameter_vector(net);
     std::vector<safetensors_entry> entries;
     for (const auto& tensor : detail::tensor_table<Net>())
         entries.push_back({tensor.name, std::is_same_v<T, float> ? "F32" : "F64", tensor.shape,

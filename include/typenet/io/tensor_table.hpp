@@ -6,6 +6,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -96,6 +97,19 @@ std::string shape_signature() {
             }
     }
     return text;
+}
+
+// The network's parameter vector (get_parameters) on the heap, and back (set_parameters): what every writer
+// serializes and every reader fills before it touches the network.
+template <network_model Net>
+std::vector<typename Net::value_type> parameter_vector(const Net& net) {
+    std::vector<typename Net::value_type> values(Net::parameter_count);
+    net.get_parameters(std::span<typename Net::value_type, Net::parameter_count>(values.data(), Net::parameter_count));
+    return values;
+}
+template <network_model Net>
+void assign_parameters(Net& net, const std::vector<typename Net::value_type>& values) noexcept {
+    net.set_parameters(std::span<const typename Net::value_type, Net::parameter_count>(values.data(), Net::parameter_count));
 }
 
 // FNV-1a, 64 bits: a short fingerprint of the signature for tools that list files.
