@@ -1,6 +1,10 @@
 // Element-wise activations: layers of the contract in layer.hpp, built by typenet::activation<Derived> from
 //   apply(batch)      the SIMD kernel (typenet::simd, any instruction set), used on the hot path
 //   reference(double) the scalar oracle, written with <cmath> only, for tests and typenet::reference
+// NaN, infinities and signed zeros give what PyTorch's float32 forward gives (relu(NaN) = NaN, tanh(-inf) =
+// -1, sigmoid(-inf) = 0, relu(-0) = -0), identically on every instruction set and in the reference: kernels
+// use simd::max/min with the operand that must survive a NaN second (simd.hpp), never a comparison that a NaN
+// would turn false and replace. tests/test_activation_special.cpp checks each against PyTorch's values.
 //   is_piecewise_linear  cheap enough to apply on every accumulator register of the layer before it
 //   derivative(input, output)   d output / d input, SIMD; given both so each can use the cheaper one
 //   reference_derivative(double) its scalar oracle
@@ -41,15 +45,15 @@ struct relu : activation<relu> {
     static constexpr typenet::unit_statistic unit_statistic = typenet::unit_statistic::dead;
     template <class Batch>
     static Batch apply(const Batch& x) noexcept {
-        return simd::max(x, Batch(0));
+        return simd::max(Batch(0), x);  // 0 > x ? 0 : x: NaN and -0 pass through, as torch.relu
     }
-    static double reference(double x) noexcept { return x > 0 ? x : 0; }
-    // At 0 the subgradient 0, as PyTorch.
+    static double reference(double x) noexcept { return 0 > x ? 0 : x; }
+    // At 0 the subgradient 0; at NaN 1, so that the NaN reaches the gradient (PyTorch's threshold_backward).
     template <class Batch>
     static Batch derivative(const Batch& input, const Batch&) noexcept {
-        return simd::select(input > Batch(0), Batch(1), Batch(0));
+        return simd::select(input <= Batch(0), Batch(0), Batch(1));
     }
-    static double reference_derivative(double x) noexcept { return x > 0 ? 1 : 0; }
+    static double reference_derivative(double x) noexcept { return x <= 0 ? 0 : 1; }
 };
 
 // PyTorch nn.LeakyReLU(negative_slope = Slope).
@@ -120,10 +124,12 @@ struct selu : activation<selu> {
     template <class Batch>
     static Batch apply(const Batch& x) noexcept {
         using T = typename Batch::value_type;
-        const Batch negative = Batch(static_cast<T>(alpha)) * simd::expm1(simd::min(x, Batch(0)));
-        return Batch(static_cast<T>(scale)) * simd::select(x > Batch(0), x, negative);
+        // min(0, x), not min(x, 0): a NaN must reach expm1 and come out. The final + 0 makes selu(-0) +0, as
+        // PyTorch's exp(x) - 1 does, on every path (expm1(-0) is -0 in one library and +0 in another).
+        const Batch negative = Batch(static_cast<T>(alpha)) * simd::expm1(simd::min(Batch(0), x));
+        return Batch(static_cast<T>(scale)) * simd::select(x > Batch(0), x, negative) + Batch(0);
     }
-    static double reference(double x) noexcept { return scale * (x > 0 ? x : alpha * std::expm1(x)); }
+    static double reference(double x) noexcept { return scale * (x > 0 ? x : alpha * std::expm1(x)) + 0.0; }
     // For x <= 0, scale alpha e^x = output + scale alpha: no second exponential.
     template <class Batch>
     static Batch derivative(const Batch& input, const Batch& output) noexcept {
@@ -139,22 +145,31 @@ struct gelu : activation<gelu> {
     static constexpr bool is_piecewise_linear = false;
     template <class Batch>
     static Batch apply(const Batch& x) noexcept {
-        using T = typename Batch::value_type;
-        // 1 + erf(x / sqrt 2) = erfc(-x / sqrt 2): the same function without the cancellation for x << 0.
-        const T inverse_sqrt2 = static_cast<T>(0.70710678118654752440);
-        return Batch(T(0.5)) * x * simd::erfc(x * Batch(-inverse_sqrt2));
+        return x * cdf(x);
     }
     static double reference(double x) noexcept { return 0.5 * x * std::erfc(-x * 0.70710678118654752440); }
     // Phi(x) + x phi(x)
     template <class Batch>
     static Batch derivative(const Batch& input, const Batch&) noexcept {
         using T = typename Batch::value_type;
-        const Batch cdf = Batch(T(0.5)) * simd::erfc(input * Batch(static_cast<T>(-0.70710678118654752440)));
         const Batch pdf = Batch(static_cast<T>(0.39894228040143267794)) * simd::exp(Batch(T(-0.5)) * input * input);
-        return simd::fma(input, pdf, cdf);
+        return simd::fma(input, pdf, cdf(input));
     }
     static double reference_derivative(double x) noexcept {
         return 0.5 * std::erfc(-x * 0.70710678118654752440) + x * 0.39894228040143267794 * std::exp(-0.5 * x * x);
+    }
+
+private:
+    // Phi(x) = erfc(-x / sqrt 2) / 2: the same function as (1 + erf(x / sqrt 2)) / 2 without its cancellation
+    // for x << 0. The argument is clamped to where erfc is already exactly 0 or 2 (erfc(11) and erfc(28)
+    // underflow in float and double): xsimd's erfc returns NaN for huge arguments, which made
+    // gelu(DBL_MAX) NaN. NaN is the second operand of the clamp and passes (simd::max/min rule).
+    template <class Batch>
+    static Batch cdf(const Batch& x) noexcept {
+        using T = typename Batch::value_type;
+        constexpr T limit = sizeof(T) == 4 ? T(11) : T(28);
+        const Batch argument = simd::min(Batch(limit), simd::max(Batch(-limit), x * Batch(static_cast<T>(-0.70710678118654752440))));
+        return Batch(T(0.5)) * simd::erfc(argument);
     }
 };
 

@@ -9,8 +9,10 @@
 #define TYPENET_VERSION_MINOR 2
 #define TYPENET_VERSION_PATCH 0
 
-// Accessors (weight<I>, bias<I>) check their indices with TYPENET_ASSERT. It is an assert() by default, so
-// it costs nothing with NDEBUG; define it before including typenet to route it elsewhere.
+// Debug-build checks on the hot paths (the network object's alignment in forward and in training).
+// TYPENET_ASSERT is assert() by default, so it costs nothing with NDEBUG; define it before including typenet
+// to route it elsewhere. Checks that are cheap (indices of weight<I>, bias<I> and tensor views, targets,
+// constructors) are not asserts: they stay in release builds (detail/raise.hpp).
 #ifndef TYPENET_ASSERT
 #define TYPENET_ASSERT(condition) assert(condition)
 #endif

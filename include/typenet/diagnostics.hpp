@@ -161,8 +161,6 @@ network_report<Net> diagnose(const Net& net, const std::array<typename Net::inpu
                              const typename Loss::template target_type<typename Net::value_type, Net::output_size, Batch>& y) {
     using T = typename Net::value_type;
     return detail::diagnose_with<Net, Batch>(net, x, [&](const T* prediction, T* gradient, std::size_t stride) {
-        if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); })
-            Loss::template check<T, Net::output_size, Batch>(y);
         Loss::template evaluate<T, Net::output_size, Batch>(prediction, stride, y, gradient);
     });
 }

@@ -4,25 +4,64 @@
 // Interface of a loss L (all static):
 //   L::name
 //   L::template target_type<T, Outputs, Batch>
+//   L::template find_invalid_target<T, Outputs, Batch>(target) noexcept -> target_error
+//       the first target the loss is not defined for (a class index out of range, a probability outside
+//       [0, 1]), or an empty target_error; never throws, for callers that must not (trainer::try_step)
 //   L::template evaluate<T, Outputs, Batch>(prediction, stride, target, gradient) -> T
 //       mean loss of the batch; when gradient is not null, writes d(mean loss)/d(prediction) there
-//       (same stride; only the first Outputs entries of each row are touched).
+//       (same stride; only the first Outputs entries of each row are touched). Checks the targets first and
+//       raises std::invalid_argument naming the bad one (detail/raise.hpp).
 // Sums are accumulated in double: the loss value is reported, not optimized, and must not drift with Batch.
+// A NaN or infinite prediction gives the loss and gradient PyTorch gives (NaN propagates; tested against
+// PyTorch's values in tests/test_numerics_special.cpp); a NaN target is not rejected and gives a NaN loss.
 #pragma once
 
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "detail/raise.hpp"
+
 namespace typenet {
+
+// A target a loss is not defined for: target[sample][output] (output 0 for class-index targets) is value,
+// where `expected` says what the loss needs. Empty (false) when every target is valid.
+struct target_error {
+    std::size_t sample = 0, output = 0;
+    double value = 0;
+    const char* expected = nullptr;
+
+    explicit operator bool() const noexcept { return expected != nullptr; }
+    std::string message(std::string_view loss) const {
+        char text[320];
+        std::snprintf(text, sizeof text, "typenet::%.*s: target[%zu][%zu] is %.17g, expected %s", int(loss.size()), loss.data(), sample,
+                      output, value, expected ? expected : "a valid target");
+        return text;
+    }
+};
+
+namespace detail {
+template <class Loss, class T, std::size_t Outputs, std::size_t Batch, class Target>
+void check_targets(const Target& target) {
+    if (const target_error error = Loss::template find_invalid_target<T, Outputs, Batch>(target))
+        raise(std::invalid_argument(error.message(Loss::name)));
+}
+}  // namespace detail
 
 struct mse {
     static constexpr std::string_view name = "mse";
     template <class T, std::size_t Outputs, std::size_t Batch>
     using target_type = std::array<std::array<T, Outputs>, Batch>;
+
+    // Any real target (NaN gives a NaN loss).
+    template <class T, std::size_t Outputs, std::size_t Batch>
+    static target_error find_invalid_target(const target_type<T, Outputs, Batch>&) noexcept {
+        return {};
+    }
 
     template <class T, std::size_t Outputs, std::size_t Batch>
     static T evaluate(const T* prediction, std::size_t stride, const target_type<T, Outputs, Batch>& target, T* gradient) {
@@ -47,15 +86,17 @@ struct softmax_cross_entropy {
     using target_type = std::array<std::size_t, Batch>;
 
     template <class T, std::size_t Outputs, std::size_t Batch>
-    static void check(const target_type<T, Outputs, Batch>& target) {
+    static target_error find_invalid_target(const target_type<T, Outputs, Batch>& target) noexcept {
+        static constexpr char expected[] = "a class index below the number of outputs";
         for (std::size_t b = 0; b < Batch; ++b)
-            if (target[b] >= Outputs)
-                throw std::invalid_argument("typenet::softmax_cross_entropy: target[" + std::to_string(b) + "] is " +
-                                            std::to_string(target[b]) + ", expected a class index below " + std::to_string(Outputs));
+            if (target[b] >= Outputs) return {b, 0, double(target[b]), expected};
+        return {};
     }
 
+    // A NaN logit makes its row's loss and gradient NaN; +inf gives NaN as in PyTorch (inf - inf).
     template <class T, std::size_t Outputs, std::size_t Batch>
     static T evaluate(const T* prediction, std::size_t stride, const target_type<T, Outputs, Batch>& target, T* gradient) {
+        detail::check_targets<softmax_cross_entropy, T, Outputs, Batch>(target);
         double sum = 0;
         for (std::size_t b = 0; b < Batch; ++b) {
             const T* row = prediction + b * stride;
@@ -76,20 +117,33 @@ struct softmax_cross_entropy {
 };
 
 // Sigmoid fused with binary cross-entropy (PyTorch nn.BCEWithLogitsLoss), targets in [0, 1]:
-// loss = max(z, 0) - z t + log(1 + exp(-|z|)), exact for logits of any magnitude.
+// loss = (1 - t) z - min(z, 0) + log(1 + exp(-|z|)) = (1 - t) z - log sigmoid(z), exact for logits of any
+// magnitude, and written as PyTorch writes it so that infinite logits give its results (z = +inf, t = 1 is
+// NaN there too: 0 * inf).
 struct binary_cross_entropy_with_logits {
     static constexpr std::string_view name = "binary_cross_entropy_with_logits";
     template <class T, std::size_t Outputs, std::size_t Batch>
     using target_type = std::array<std::array<T, Outputs>, Batch>;
 
+    // A probability in [0, 1] (NaN passes and gives a NaN loss, like a NaN logit).
+    template <class T, std::size_t Outputs, std::size_t Batch>
+    static target_error find_invalid_target(const target_type<T, Outputs, Batch>& target) noexcept {
+        static constexpr char expected[] = "a probability in [0, 1]";
+        for (std::size_t b = 0; b < Batch; ++b)
+            for (std::size_t o = 0; o < Outputs; ++o)
+                if (target[b][o] < T(0) || target[b][o] > T(1)) return {b, o, double(target[b][o]), expected};
+        return {};
+    }
+
     template <class T, std::size_t Outputs, std::size_t Batch>
     static T evaluate(const T* prediction, std::size_t stride, const target_type<T, Outputs, Batch>& target, T* gradient) {
+        detail::check_targets<binary_cross_entropy_with_logits, T, Outputs, Batch>(target);
         constexpr double count = double(Outputs) * double(Batch);
         double sum = 0;
         for (std::size_t b = 0; b < Batch; ++b)
             for (std::size_t o = 0; o < Outputs; ++o) {
                 const double z = prediction[b * stride + o], t = target[b][o];
-                sum += (z > 0 ? z : 0) - z * t + std::log1p(std::exp(-std::abs(z)));
+                sum += (1 - t) * z - (z < 0 ? z : 0) + std::log1p(std::exp(-std::abs(z)));
                 if (gradient) {
                     const double sigmoid = z >= 0 ? 1 / (1 + std::exp(-z)) : std::exp(z) / (1 + std::exp(z));
                     gradient[b * stride + o] = static_cast<T>((sigmoid - t) / count);

@@ -50,7 +50,8 @@ class gradient_monitor {
 public:
     static constexpr bool enabled = true;
 
-    explicit gradient_monitor(std::size_t capacity = 65536) : ring_(capacity == 0 ? 1 : capacity) {}
+    gradient_monitor() : gradient_monitor(65536) {}
+    explicit gradient_monitor(std::size_t capacity) : ring_(capacity == 0 ? 1 : capacity) {}
 
     void record(const step_record& record) noexcept {
         ring_[next_] = record;

@@ -19,6 +19,7 @@
 #include "config.hpp"
 #include "detail/driver.hpp"
 #include "detail/plan.hpp"
+#include "detail/raise.hpp"
 #include "init.hpp"
 #include "input.hpp"
 #include "layer.hpp"
@@ -64,8 +65,10 @@ public:
 
     constexpr explicit tensor_view(T* block) noexcept : block_(block) {}
     // Element `flat` in row-major logical order (weight[out][in] is flat = out * fan_in + in).
-    constexpr T& operator[](std::size_t flat) const noexcept {
-        TYPENET_ASSERT(flat < Tensor::size);
+    // Checked in every build (std::out_of_range).
+    constexpr T& operator[](std::size_t flat) const {
+        if (flat >= Tensor::size) [[unlikely]]
+            detail::raise_index_error(Tensor::name, flat, Tensor::size);
         return block_[Tensor::storage_index(flat)];
     }
     // The tensor's storage in the internal layout, padding (zeros) included.
@@ -104,12 +107,21 @@ public:
     using layers = typename plan::resolved;
 
     // Deterministic default initialization, seed 0.
-    basic_network() noexcept(false) { initialize(0); }
+    // These constructors check that the object is aligned to alignof(basic_network) (64 bytes: the kernels
+    // use aligned loads), and raise std::invalid_argument otherwise. Copies stay trivial (a network is
+    // trivially copyable: memcpy it, map it from a file), so they are not checked; forward asserts it.
+    basic_network() {
+        check_alignment();
+        initialize(0);
+    }
 
     // A network holding the given parameter vector (see parameters below). constexpr, so that a trained
     // model can be a constant in read-only data (typenet::write_header emits such constants); the internal
     // layout is computed by the compiler for the instruction set of the translation unit.
-    constexpr explicit basic_network(std::span<const T, parameter_count> values) noexcept : parameters_{} { set_parameters(values); }
+    constexpr explicit basic_network(std::span<const T, parameter_count> values) : parameters_{} {
+        if (!std::is_constant_evaluated()) check_alignment();
+        set_parameters(values);
+    }
 
     // The parameter vector: every tensor in PyTorch's logical order, layer by layer and tensor by tensor
     // (0.weight row-major, 0.bias, 2.weight, ...), without padding; what torch.nn.utils.parameters_to_vector
@@ -161,26 +173,28 @@ public:
         return tensor_view<const T, typename plan::template tensor<I, J>>(parameters_.data() + plan::template tensor_offset<I, J>);
     }
 
-    // PyTorch layout: weight<I>(out, in) is layer I's weight[out][in]; I counts activations.
+    // PyTorch layout: weight<I>(out, in) is layer I's weight[out][in]; I counts activations. Indices are
+    // checked in every build (std::out_of_range), as for parameter_tensor's operator[].
     template <std::size_t I>
-    constexpr T& weight(std::size_t out, std::size_t in) noexcept {
+    constexpr T& weight(std::size_t out, std::size_t in) {
         return weight_of<I>(parameter_tensor<I, detail::named_tensor<plan, I, "weight">()>(), out, in);
     }
     template <std::size_t I>
-    constexpr const T& weight(std::size_t out, std::size_t in) const noexcept {
+    constexpr const T& weight(std::size_t out, std::size_t in) const {
         return weight_of<I>(parameter_tensor<I, detail::named_tensor<plan, I, "weight">()>(), out, in);
     }
     template <std::size_t I>
-    constexpr T& bias(std::size_t out) noexcept {
+    constexpr T& bias(std::size_t out) {
         return parameter_tensor<I, detail::named_tensor<plan, I, "bias">()>()[out];
     }
     template <std::size_t I>
-    constexpr const T& bias(std::size_t out) const noexcept {
+    constexpr const T& bias(std::size_t out) const {
         return parameter_tensor<I, detail::named_tensor<plan, I, "bias">()>()[out];
     }
 
     // One sample.
     void forward(std::span<const T, input_size> x, std::span<T, output_size> y) const noexcept {
+        TYPENET_ASSERT(is_aligned() && "typenet::basic_network: the object is not aligned to alignof(Net) (64 bytes)");
         alignas(detail::storage_alignment) T buffers[2][plan::buffer_size];
         const T* signal = run_fused<1>(x.data(), buffers[0], buffers[1]);
         std::copy_n(signal, output_size, y.data());
@@ -196,6 +210,7 @@ public:
     template <std::size_t B>
     void forward_batch(const std::array<input_type, B>& x, std::array<output_type, B>& y) const noexcept {
         static_assert(sizeof(input_type) == sizeof(T) * input_size, "std::array must not pad");
+        TYPENET_ASSERT(is_aligned() && "typenet::basic_network: the object is not aligned to alignof(Net) (64 bytes)");
         constexpr std::size_t tile = batch_tile(B);
         constexpr std::size_t full_tiles = B / tile;
         for (std::size_t t = 0; t < full_tiles; ++t) forward_tile<tile>(x[t * tile].data(), y, t * tile);
@@ -209,10 +224,21 @@ public:
 
     friend bool operator==(const basic_network&, const basic_network&) = default;
 
+    // Whether this object is where the kernels need it (alignof(basic_network)); the constructors check it,
+    // forward and the trainer assert it in debug builds (an object copied by memcpy into an arena is not
+    // constructed, so only those see it).
+    bool is_aligned() const noexcept { return reinterpret_cast<std::uintptr_t>(this) % alignof(basic_network) == 0; }
+
 private:
+    void check_alignment() const {
+        if (!is_aligned()) [[unlikely]]
+            detail::raise_alignment_error(this, alignof(basic_network));
+    }
+
     template <std::size_t I, class View>
-    static constexpr auto& weight_of(View weights, std::size_t out, std::size_t in) noexcept {
-        TYPENET_ASSERT(out < weights.shape[0] && in < weights.shape[1]);
+    static constexpr auto& weight_of(View weights, std::size_t out, std::size_t in) {
+        if (out >= weights.shape[0] || in >= weights.shape[1]) [[unlikely]]
+            detail::raise_index_error(View::name, out, weights.shape[0], in, weights.shape[1]);
         return weights[out * weights.shape[1] + in];
     }
 

@@ -2,9 +2,10 @@
 // instruction set, kernel/arch/portable.hpp's one-lane batch); the functions below dispatch on its
 // architecture by tag, so kernels never name an instruction set:
 //
-//   template <class Batch> static Batch apply(const Batch& x) noexcept { return simd::max(x, Batch(0)); }
+//   template <class Batch> static Batch apply(const Batch& x) noexcept { return simd::max(Batch(0), x); }
 //
 // Functions: fma, max, min, select (with the batch's comparisons), sqrt, exp, expm1, erfc, tanh, reduce_add.
+// max(a, b) is a > b ? a : b and min(a, b) is a < b ? a : b on every instruction set, NaN included (b).
 #pragma once
 
 #include <cstddef>

@@ -4,22 +4,64 @@
 // gradient) and the optimizer moments, all allocated in the constructor; step() allocates nothing. It uses
 // the network's public interface only: its parameter block and plan.
 // Monitor (monitor.hpp) is no_monitor by default: nothing is computed or checked for it.
+//
+// A step is all or nothing: the loss and every gradient element are checked before the update, and a step
+// whose loss or gradient is NaN or infinite (a bad sample, an overflow) leaves the network, the optimizer
+// moments and the step count exactly as they were. try_step reports that as a value and never throws (for
+// real-time code, and builds without exceptions); step returns the loss and throws only for invalid targets
+// (and, under an enabled monitor, for a skipped step: divergence_error).
 #pragma once
 
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <limits>
+#include <span>
+#include <stdexcept>
 #include <memory>
 #include <type_traits>
 #include <utility>
 
 #include "config.hpp"
+#include "detail/raise.hpp"
 #include "kernel/optimizer.hpp"
 #include "loss.hpp"
 #include "monitor.hpp"
 #include "network.hpp"
 #include "optim.hpp"
 #include "workspace.hpp"
+
+namespace typenet {
+
+// What a training step did.
+enum class step_status {
+    applied,              // the update was applied
+    non_finite_loss,      // the batch's loss is NaN or infinite: nothing was changed
+    non_finite_gradient,  // some gradient element is NaN or infinite: nothing was changed
+    invalid_target,       // a target the loss is not defined for (trainer::last_target_error says which)
+};
+
+constexpr const char* to_string(step_status status) noexcept {
+    switch (status) {
+        case step_status::applied: return "applied";
+        case step_status::non_finite_loss: return "non-finite loss";
+        case step_status::non_finite_gradient: return "non-finite gradient";
+        case step_status::invalid_target: return "invalid target";
+    }
+    return "unknown";
+}
+
+template <class T>
+struct step_result {
+    step_status status;
+    T loss;                // the batch's mean loss before the update (NaN for invalid targets)
+    double gradient_norm;  // global L2 norm before clipping, when clipping or a monitor computed it; else NaN
+
+    constexpr bool applied() const noexcept { return status == step_status::applied; }
+    constexpr explicit operator bool() const noexcept { return applied(); }
+};
+
+}  // namespace typenet
 
 namespace typenet::inline TYPENET_ISA {
 
@@ -43,35 +85,59 @@ class trainer {
 public:
     using input_batch = std::array<typename Net::input_type, Batch>;
     using target_batch = typename Loss::template target_type<T, Net::output_size, Batch>;
+    using result_type = step_result<T>;
     static constexpr std::size_t batch_size = Batch;
 
     explicit trainer(Optimizer optimizer = {}, Monitor monitor = {})
         : optimizer_(optimizer), moments_(std::make_unique<moments>()), monitor_(std::move(monitor)) {}
 
-    // Forward, loss, backward and optimizer update on one batch. Returns the batch's mean loss before the
-    // update (PyTorch's loss.item()).
-    T step(Net& net, const input_batch& x, const target_batch& y) {
-        check_targets(y);
+    // The buffers are on the heap and a trainer is bound to them: it is neither copied nor moved (a
+    // moved-from trainer would have none). Hold it by std::unique_ptr to pass it around.
+    trainer(const trainer&) = delete;
+    trainer& operator=(const trainer&) = delete;
+
+    // Forward, loss, backward and optimizer update on one batch, all or nothing (see the top of this file).
+    // Never throws and allocates nothing; under an enabled monitor, applied steps are recorded.
+    result_type try_step(Net& net, const input_batch& x, const target_batch& y) noexcept {
+        if (const target_error error = Loss::template find_invalid_target<T, Net::output_size, Batch>(y)) {
+            target_error_ = error;
+            return finish({step_status::invalid_target, std::numeric_limits<T>::quiet_NaN(), not_computed});
+        }
         workspace_.forward(net, x);
         const T loss = Loss::template evaluate<T, Net::output_size, Batch>(workspace_.output(layer_count - 1), output_stride, y,
                                                                            workspace_.output_gradient());
-        if constexpr (Monitor::enabled)
-            if (!std::isfinite(loss)) throw divergence_error(steps_ + 1, "loss", double(loss));
+        if (!std::isfinite(loss)) return finish({step_status::non_finite_loss, loss, not_computed});
         workspace_.backward(net, x);
-        double squared_norm = 0;
-        if (Monitor::enabled || clip_norm_ > T(0)) squared_norm = kernel::squared_norm<T, Net::storage_size>(workspace_.gradient().data());
-        if constexpr (Monitor::enabled) {
-            const double norm = std::sqrt(squared_norm);
-            if (!std::isfinite(norm)) throw divergence_error(steps_ + 1, "gradient norm", norm);
-            monitor_.record({steps_ + 1, double(loss), norm});
-        }
-        update(net, squared_norm);
-        return loss;
+        constexpr bool needs_norm_always = Monitor::enabled;
+        const kernel::block_summary gradient =
+            needs_norm_always || clip_norm_ > T(0) ? kernel::summarize<T, Net::storage_size, true>(workspace_.gradient().data())
+                                                   : kernel::summarize<T, Net::storage_size, false>(workspace_.gradient().data());
+        const bool with_norm = needs_norm_always || clip_norm_ > T(0);
+        const double norm = with_norm ? std::sqrt(gradient.squared_norm) : not_computed;
+        if (!gradient.finite) return finish({step_status::non_finite_gradient, loss, norm});
+        update(net, gradient.squared_norm);
+        if constexpr (Monitor::enabled) monitor_.record({steps_, double(loss), norm});
+        return finish({step_status::applied, loss, norm});
     }
 
-    // Mean loss of a batch, without gradients or update.
+    // try_step for code that handles errors by exception: returns the loss; raises std::invalid_argument for
+    // an invalid target (nothing changed), and under an enabled monitor divergence_error for a non-finite
+    // loss or gradient (nothing changed either). Without a monitor a skipped step is only reported by
+    // last_status() and skipped_steps() (and by the non-finite loss it returns, when the loss is the cause).
+    T step(Net& net, const input_batch& x, const target_batch& y) {
+        const result_type result = try_step(net, x, y);
+        if (result.status == step_status::invalid_target) detail::raise(std::invalid_argument(target_error_.message(Loss::name)));
+        if constexpr (Monitor::enabled) {
+            if (result.status == step_status::non_finite_loss) detail::raise(divergence_error(steps_ + 1, "loss", double(result.loss)));
+            if (result.status == step_status::non_finite_gradient)
+                detail::raise(divergence_error(steps_ + 1, "gradient norm", result.gradient_norm));
+        }
+        return result.loss;
+    }
+
+    // Mean loss of a batch, without gradients or update. Raises std::invalid_argument for invalid targets.
     T loss(const Net& net, const input_batch& x, const target_batch& y) {
-        check_targets(y);
+        detail::check_targets<Loss, T, Net::output_size, Batch>(y);
         workspace_.forward(net, x);
         return Loss::template evaluate<T, Net::output_size, Batch>(workspace_.output(layer_count - 1), output_stride, y, nullptr);
     }
@@ -81,13 +147,14 @@ public:
     void set_clip_norm(T max_norm) noexcept { clip_norm_ = max_norm; }
     T clip_norm() const noexcept { return clip_norm_; }
 
-    // Gradient of the last step's mean loss (no weight decay, before clipping), PyTorch layout.
+    // Gradient of the last step's mean loss (no weight decay, before clipping), PyTorch layout. After a
+    // skipped step, the gradient of that step (possibly not finite) or, for an invalid target, of the one before.
     template <std::size_t I>
-    T weight_gradient(std::size_t out, std::size_t in) const noexcept {
+    T weight_gradient(std::size_t out, std::size_t in) const {
         return workspace_.template weight_gradient<I>(out, in);
     }
     template <std::size_t I>
-    T bias_gradient(std::size_t out) const noexcept {
+    T bias_gradient(std::size_t out) const {
         return workspace_.template bias_gradient<I>(out);
     }
 
@@ -96,17 +163,29 @@ public:
 
     const Optimizer& optimizer() const noexcept { return optimizer_; }
     const Monitor& monitor() const noexcept { return monitor_; }
+    // Applied updates (Adam's bias correction counts these); skipped steps do not count.
     long steps() const noexcept { return steps_; }
+    // Steps that changed nothing (non-finite loss or gradient, invalid target), and what the last step did.
+    long skipped_steps() const noexcept { return skipped_steps_; }
+    step_status last_status() const noexcept { return last_status_; }
+    // The invalid target of the last step whose status was invalid_target.
+    const target_error& last_target_error() const noexcept { return target_error_; }
+
+    // The optimizer state: moment m of the parameter block (SGD: 0 is the momentum buffer; Adam: 0 is the
+    // first moment, 1 the second), in the internal layout of parameter_block().
+    std::span<const T, Net::storage_size> moment(std::size_t m) const noexcept { return moments_->values[m]; }
 
 private:
     static constexpr std::size_t output_stride = workspace<Net, Batch>::row_stride(layer_count - 1);
+    static constexpr double not_computed = std::numeric_limits<double>::quiet_NaN();
 
-    static void check_targets(const target_batch& y) {
-        if constexpr (requires { Loss::template check<T, Net::output_size, Batch>(y); })
-            Loss::template check<T, Net::output_size, Batch>(y);
+    result_type finish(const result_type& result) noexcept {
+        last_status_ = result.status;
+        if (!result.applied()) ++skipped_steps_;
+        return result;
     }
 
-    // squared_norm: of the gradient block, computed by step() when clipping or a monitor needs it.
+    // squared_norm: of the gradient block, computed by try_step when clipping or a monitor needs it.
     void update(Net& net, double squared_norm) noexcept {
         ++steps_;
         T scale = T(1);
@@ -133,7 +212,9 @@ private:
     std::unique_ptr<moments> moments_;
     [[no_unique_address]] Monitor monitor_;
     T clip_norm_ = 0;
-    long steps_ = 0;
+    long steps_ = 0, skipped_steps_ = 0;
+    step_status last_status_ = step_status::applied;
+    target_error target_error_{};
 };
 
 }  // namespace typenet::inline TYPENET_ISA

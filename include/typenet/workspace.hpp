@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "config.hpp"
+#include "detail/raise.hpp"
 #include "detail/driver.hpp"
 #include "detail/static_for.hpp"
 #include "network.hpp"
@@ -61,11 +62,15 @@ public:
     static constexpr std::size_t batch_size = Batch;
 
     workspace() : buffers_(std::make_unique<buffers>()) {}
+    // Bound to its heap buffers: not copied or moved (a moved-from workspace would have none).
+    workspace(const workspace&) = delete;
+    workspace& operator=(const workspace&) = delete;
 
     // Layers [First, Last) on the batch x, unfused: every layer's output is kept. The outputs of layer
     // First - 1 must be those of x (a previous forward).
     template <std::size_t First = 0, std::size_t Last = layer_count>
     void forward(const Net& net, const input_batch& x) noexcept {
+        TYPENET_ASSERT(net.is_aligned() && "typenet::workspace: the network is not aligned to alignof(Net) (64 bytes)");
         const T* input = First == 0 ? x[0].data() : output(First == 0 ? 0 : First - 1);
         const std::size_t input_stride = First == 0 ? Net::input_size : strides[First == 0 ? 0 : First - 1];
         detail::run_forward<plan, false, Batch, First, Last>(net.parameter_block().data(), input, input_stride, [&](auto, auto last) {
@@ -128,13 +133,14 @@ public:
 
     // d loss / d weight[out][in] and d loss / d bias[out] of layer I (PyTorch layout), from the last backward.
     template <std::size_t I>
-    T weight_gradient(std::size_t out, std::size_t in) const noexcept {
+    T weight_gradient(std::size_t out, std::size_t in) const {
         const auto gradient = gradient_tensor<I, detail::named_tensor<plan, I, "weight">()>();
-        TYPENET_ASSERT(out < gradient.shape[0] && in < gradient.shape[1]);
+        if (out >= gradient.shape[0] || in >= gradient.shape[1]) [[unlikely]]
+            detail::raise_index_error(gradient.name, out, gradient.shape[0], in, gradient.shape[1]);
         return gradient[out * gradient.shape[1] + in];
     }
     template <std::size_t I>
-    T bias_gradient(std::size_t out) const noexcept {
+    T bias_gradient(std::size_t out) const {
         return gradient_tensor<I, detail::named_tensor<plan, I, "bias">()>()[out];
     }
 

@@ -15,26 +15,35 @@ namespace typenet::kernel::inline TYPENET_ISA {
 template <class T>
 using block_batch = simd::batch<T>;
 
-// Sum of squares (for gradient clipping), in double so the norm does not depend on the summation order.
-template <class T, std::size_t Size>
-double squared_norm(const T* values) noexcept {
+struct block_summary {
+    bool finite;          // no NaN and no infinity in the block
+    double squared_norm;  // sum of squares (0 unless asked for)
+};
+
+// One pass over a block: whether every value is finite (the sum of v * 0 is 0 exactly when none is NaN
+// or infinite, whatever their magnitude) and, when WithNorm, the sum of squares, for gradient clipping and
+// monitors; partial sums are added in double so the norm does not depend on the summation order.
+template <class T, std::size_t Size, bool WithNorm>
+block_summary summarize(const T* values) noexcept {
     using batch = block_batch<T>;
-    batch partial[4] = {batch(T(0)), batch(T(0)), batch(T(0)), batch(T(0))};
     static_assert(Size % batch::size == 0);
-    constexpr std::size_t main_end = Size - Size % (4 * batch::size);
-    for (std::size_t i = 0; i < main_end; i += 4 * batch::size)
-        for (std::size_t j = 0; j < 4; ++j) {
-            const batch v = batch::load_aligned(values + i + j * batch::size);
-            partial[j] = simd::fma(v, v, partial[j]);
-        }
-    if constexpr (main_end < Size)
-        for (std::size_t i = main_end; i < Size; i += batch::size) {
-            const batch v = batch::load_aligned(values + i);
-            partial[0] = simd::fma(v, v, partial[0]);
-        }
-    double sum = 0;
-    for (const batch& p : partial) sum += double(simd::reduce_add(p));
-    return sum;
+    constexpr std::size_t unroll = 4;
+    batch squares[unroll], zeros[unroll];
+    for (std::size_t j = 0; j < unroll; ++j) squares[j] = zeros[j] = batch(T(0));
+    constexpr std::size_t main_end = Size - Size % (unroll * batch::size);
+    const auto accumulate = [&](std::size_t j, const batch& v) TYPENET_INLINE_LAMBDA {
+        zeros[j] = simd::fma(v, batch(T(0)), zeros[j]);
+        if constexpr (WithNorm) squares[j] = simd::fma(v, v, squares[j]);
+    };
+    for (std::size_t i = 0; i < main_end; i += unroll * batch::size)
+        for (std::size_t j = 0; j < unroll; ++j) accumulate(j, batch::load_aligned(values + i + j * batch::size));
+    for (std::size_t i = main_end; i < Size; i += batch::size) accumulate(0, batch::load_aligned(values + i));
+    block_summary summary{true, 0};
+    for (std::size_t j = 0; j < unroll; ++j) {
+        summary.finite = summary.finite && simd::reduce_add(zeros[j]) == T(0);
+        if constexpr (WithNorm) summary.squared_norm += double(simd::reduce_add(squares[j]));
+    }
+    return summary;
 }
 
 // SGD with momentum (PyTorch semantics: no dampening; the first step sets buf = g).

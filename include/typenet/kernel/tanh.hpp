@@ -19,7 +19,8 @@ template <class Batch>
 inline Batch tanh(const Batch& x) noexcept {
     using T = typename Batch::value_type;
     if constexpr (std::is_same_v<T, float>) {
-        const Batch clamped = simd::min(simd::max(x, Batch(-9.0f)), Batch(9.0f));
+        // NaN is the second operand of both, so it passes through (simd::max/min rule).
+        const Batch clamped = simd::min(Batch(9.0f), simd::max(Batch(-9.0f), x));
         const Batch t = clamped * clamped;
         const Batch t2 = t * t;
         const Batch t4 = t2 * t2;
@@ -32,7 +33,7 @@ inline Batch tanh(const Batch& x) noexcept {
         const Batch q01 = simd::fma(Batch(0.46252791551297423f), t, Batch(1.0f));
         const Batch q23 = simd::fma(Batch(0.00022813939332042544f), t, Batch(0.023764383411003818f));
         const Batch q = simd::fma(q23, t2, q01);
-        return simd::min(simd::max(clamped * p / q, Batch(-1.0f)), Batch(1.0f));
+        return simd::min(Batch(1.0f), simd::max(Batch(-1.0f), clamped * p / q));
     } else {
         return simd::tanh(x);
     }

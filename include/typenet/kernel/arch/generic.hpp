@@ -18,6 +18,20 @@ TYPENET_ALWAYS_INLINE xsimd::batch<T, A> fma(xsimd::generic, const xsimd::batch<
     return xsimd::fma(a, b, c);
 }
 
+// max(a, b) = a > b ? a : b and min(a, b) = a < b ? a : b, lane by lane, on every instruction set: b when
+// either is NaN or when they compare equal (so max(0, -0) is -0). This is x86's maxps/minps rule, one
+// instruction there (x86_*.hpp); NEON's vmaxq/vminq return NaN for a NaN on either side, so elsewhere it is
+// a compare and a select. One rule is what makes NaN behave alike everywhere: kernels put the operand that
+// must survive a NaN second (relu is max(0, x)).
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(xsimd::generic, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return xsimd::select(a > b, a, b);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(xsimd::generic, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return xsimd::select(a < b, a, b);
+}
+
 // Adam's direction m / (sqrt(v) * inverse_root + eps): exact square root and division.
 template <class T, class A>
 TYPENET_ALWAYS_INLINE xsimd::batch<T, A> adam_direction(xsimd::generic, const xsimd::batch<T, A>& m, const xsimd::batch<T, A>& v,
@@ -53,11 +67,11 @@ TYPENET_ALWAYS_INLINE xsimd::batch<T, A> fma(const xsimd::batch<T, A>& a, const 
 }
 template <class T, class A>
 TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
-    return xsimd::max(a, b);
+    return kernel::arch::max(A{}, a, b);
 }
 template <class T, class A>
 TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
-    return xsimd::min(a, b);
+    return kernel::arch::min(A{}, a, b);
 }
 template <class T, class A>
 TYPENET_ALWAYS_INLINE xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& mask, const xsimd::batch<T, A>& if_true,

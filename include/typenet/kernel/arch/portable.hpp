@@ -131,7 +131,7 @@ TYPENET_ALWAYS_INLINE portable_batch<T> fma(const portable_batch<T>& a, const po
     else
         return portable_batch<T>::map([](T x, T y, T z) { return x * y + z; }, a, b, c);
 }
-// max and min as x86's instructions define them (the second operand when either is NaN).
+// max and min by generic.hpp's rule (the second operand when either is NaN or both are equal).
 template <class T>
 TYPENET_ALWAYS_INLINE portable_batch<T> max(const portable_batch<T>& a, const portable_batch<T>& b) noexcept {
     return portable_batch<T>::map([](T x, T y) { return x > y ? x : y; }, a, b);

@@ -9,6 +9,17 @@
 
 namespace typenet::kernel::arch::inline TYPENET_ISA {
 
+// generic.hpp's max/min rule (b when either is NaN or both are equal) is what the sse2 max/min
+// instructions do.
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(xsimd::sse2, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return xsimd::max(a, b);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(xsimd::sse2, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return xsimd::min(a, b);
+}
+
 template <>
 struct block_transpose<float, 4> {
     static constexpr bool available = true;

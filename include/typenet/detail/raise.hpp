@@ -1,0 +1,57 @@
+// Reporting a usage error by exception, or, in a build without exceptions (-fno-exceptions), by printing
+// the same message and aborting. The inference and training headers raise only through this, so they
+// compile either way; code that must not stop uses the value-returning entry points instead
+// (trainer::try_step, the losses' find_invalid_target).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string_view>
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define TYPENET_HAS_EXCEPTIONS 1
+#else
+#define TYPENET_HAS_EXCEPTIONS 0
+#endif
+
+namespace typenet::detail {
+
+template <class Exception>
+[[noreturn]] void raise(const Exception& error) {
+#if TYPENET_HAS_EXCEPTIONS
+    throw error;
+#else
+    std::fprintf(stderr, "%s\n", error.what());
+    std::abort();
+#endif
+}
+
+// An index past a tensor's extent, from the checked accessors (weight<I>, bias<I>, tensor views).
+[[noreturn]] inline void raise_index_error(std::string_view tensor, std::size_t index, std::size_t extent) {
+    char text[256];
+    std::snprintf(text, sizeof text, "typenet: %.*s index %zu is out of range: the tensor has %zu elements", int(tensor.size()),
+                  tensor.data(), index, extent);
+    raise(std::out_of_range(text));
+}
+[[noreturn]] inline void raise_index_error(std::string_view tensor, std::size_t row, std::size_t rows, std::size_t column,
+                                           std::size_t columns) {
+    char text[256];
+    std::snprintf(text, sizeof text, "typenet: %.*s(%zu, %zu) is out of range: the tensor is [%zu, %zu] (out, in)", int(tensor.size()),
+                  tensor.data(), row, column, rows, columns);
+    raise(std::out_of_range(text));
+}
+
+[[noreturn]] inline void raise_alignment_error(const void* object, std::size_t alignment) {
+    char text[400];
+    std::snprintf(text, sizeof text,
+                  "typenet::basic_network: the object at %p is not aligned to %zu bytes (alignof(Net)), which the SIMD "
+                  "kernels need; new, std::make_unique, std::vector and local or static variables align it, an arena or "
+                  "pool must hand out addresses that are multiples of alignof(Net)",
+                  object, alignment);
+    raise(std::invalid_argument(text));
+}
+
+}  // namespace typenet::detail
