@@ -45,8 +45,13 @@ TEST_CASE("softmax_cross_entropy is exact for logits of magnitude 1e4") {
 
 TEST_CASE("softmax_cross_entropy rejects a class index out of range and says which") {
     const std::array<std::size_t, 2> target = {1, 7};
-    auto check = [&] { softmax_cross_entropy::check<float, 3, 2>(target); };
+    const float prediction[6] = {};
+    auto check = [&] { softmax_cross_entropy::evaluate<float, 3, 2>(prediction, 3, target, nullptr); };
     CHECK_THROWS_WITH_AS(check(), "typenet::softmax_cross_entropy: target[1] is 7, expected a class index below 3", std::invalid_argument);
+    const target_error error = softmax_cross_entropy::find_invalid_target<float, 3, 2>(target);
+    CHECK(bool(error));
+    CHECK(error.sample == 1);
+    CHECK(error.value == 7);
 }
 
 TEST_CASE("binary_cross_entropy_with_logits: stable form, mean over all elements") {

@@ -213,3 +213,43 @@ TEST_CASE("a NaN input reaches every output of a network through each activation
     check(static_cast<basic_network<double, input<5>, dense<16>, relu, dense<16>, gelu, dense<3>>*>(nullptr));
     check(static_cast<network<input<5>, dense<40>, leaky_relu<>, dense<40>, relu, dense<2>>*>(nullptr));
 }
+
+// The effect of flush_denormals on results: subnormal inputs read as zero and subnormal results become zero
+// while the guard lives, nothing else changes, and the previous mode is back afterwards.
+TEST_CASE("flush_denormals: subnormals become zero inside the guard, and only there") {
+    using Net = network<input<4>, dense<8>, typenet::tanh, dense<2>>;
+    Net net;
+    net.initialize(5);
+    const Net::input_type subnormal_x = {1e-40f, -3e-41f, 0, 2e-39f};
+    const Net::input_type zero_x = {0, 0, 0, 0};
+    const Net::input_type normal_x = {0.5f, -0.25f, 1, 2};
+    const auto tanh_of = [](float value) {
+        alignas(64) float lanes[simd::lanes<float>];
+        for (float& lane : lanes) lane = value;
+        typenet::tanh::apply(simd::batch<float>::load_aligned(lanes)).store_aligned(lanes);
+        return lanes[0];
+    };
+    const Net::output_type outside_before = net(subnormal_x);
+    const Net::output_type normal_before = net(normal_x);
+    CHECK(tanh_of(1e-40f) == 1e-40f);
+    CHECK(!flush_denormals::active());
+    {
+        flush_denormals guard;
+        CHECK(flush_denormals::active() == flush_denormals::supported);
+        if constexpr (flush_denormals::supported) {
+            CHECK(tanh_of(1e-40f) == 0);
+            CHECK(net(subnormal_x) == net(zero_x));  // subnormal inputs are zeros
+            volatile float smallest_normal = std::numeric_limits<float>::min();
+            CHECK(smallest_normal / 2 == 0);  // and subnormal results too
+        } else {
+            CHECK(tanh_of(1e-40f) == 1e-40f);
+            CHECK(net(subnormal_x) == outside_before);
+        }
+        CHECK(net(normal_x) == normal_before);  // nothing near the subnormal range changes
+        CHECK(std::isnan(tanh_of(std::numeric_limits<float>::quiet_NaN())));
+        CHECK(tanh_of(-std::numeric_limits<float>::infinity()) == -1);
+    }
+    CHECK(!flush_denormals::active());
+    CHECK(tanh_of(1e-40f) == 1e-40f);
+    CHECK(net(subnormal_x) == outside_before);
+}

@@ -134,7 +134,7 @@ TEST_CASE("invalid targets: try_step reports them, step and loss throw, nothing 
     CHECK(trainer.last_target_error().sample == 1);
     CHECK(trainer.last_target_error().value == 3);
     CHECK_THROWS_WITH_AS(trainer.step(net, x, {1, 3}),
-                         "typenet::softmax_cross_entropy: target[1][0] is 3, expected a class index below the number of outputs",
+                         "typenet::softmax_cross_entropy: target[1] is 3, expected a class index below 3",
                          std::invalid_argument);
     CHECK_THROWS_AS(trainer.loss(net, x, {7, 0}), std::invalid_argument);
     CHECK(net == before);

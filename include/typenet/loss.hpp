@@ -28,18 +28,25 @@
 
 namespace typenet {
 
-// A target a loss is not defined for: target[sample][output] (output 0 for class-index targets) is value,
-// where `expected` says what the loss needs. Empty (false) when every target is valid.
+// A target a loss is not defined for: target[sample][output] (target[sample] for class-index targets,
+// whose output is no_output) is value, where `expected` says what the loss needs. Empty (false) when every
+// target is valid. Built without allocating, so that try_step can report it.
 struct target_error {
-    std::size_t sample = 0, output = 0;
+    static constexpr std::size_t no_output = std::size_t(-1);
+    std::size_t sample = 0, output = no_output;
     double value = 0;
-    const char* expected = nullptr;
+    std::array<char, 80> expected{};
 
-    explicit operator bool() const noexcept { return expected != nullptr; }
+    explicit operator bool() const noexcept { return expected[0] != 0; }
     std::string message(std::string_view loss) const {
+        char index[48];
+        if (output == no_output)
+            std::snprintf(index, sizeof index, "[%zu]", sample);
+        else
+            std::snprintf(index, sizeof index, "[%zu][%zu]", sample, output);
         char text[320];
-        std::snprintf(text, sizeof text, "typenet::%.*s: target[%zu][%zu] is %.17g, expected %s", int(loss.size()), loss.data(), sample,
-                      output, value, expected ? expected : "a valid target");
+        std::snprintf(text, sizeof text, "typenet::%.*s: target%s is %.17g, expected %s", int(loss.size()), loss.data(), index, value,
+                      expected.data());
         return text;
     }
 };
@@ -87,9 +94,12 @@ struct softmax_cross_entropy {
 
     template <class T, std::size_t Outputs, std::size_t Batch>
     static target_error find_invalid_target(const target_type<T, Outputs, Batch>& target) noexcept {
-        static constexpr char expected[] = "a class index below the number of outputs";
         for (std::size_t b = 0; b < Batch; ++b)
-            if (target[b] >= Outputs) return {b, 0, double(target[b]), expected};
+            if (target[b] >= Outputs) {
+                target_error error{b, target_error::no_output, double(target[b])};
+                std::snprintf(error.expected.data(), error.expected.size(), "a class index below %zu", Outputs);
+                return error;
+            }
         return {};
     }
 
@@ -128,10 +138,13 @@ struct binary_cross_entropy_with_logits {
     // A probability in [0, 1] (NaN passes and gives a NaN loss, like a NaN logit).
     template <class T, std::size_t Outputs, std::size_t Batch>
     static target_error find_invalid_target(const target_type<T, Outputs, Batch>& target) noexcept {
-        static constexpr char expected[] = "a probability in [0, 1]";
         for (std::size_t b = 0; b < Batch; ++b)
             for (std::size_t o = 0; o < Outputs; ++o)
-                if (target[b][o] < T(0) || target[b][o] > T(1)) return {b, o, double(target[b][o]), expected};
+                if (target[b][o] < T(0) || target[b][o] > T(1)) {
+                    target_error error{b, o, double(target[b][o])};
+                    std::snprintf(error.expected.data(), error.expected.size(), "a probability in [0, 1]");
+                    return error;
+                }
         return {};
     }
 

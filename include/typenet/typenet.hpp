@@ -20,3 +20,4 @@
 #include "diagnostics.hpp"
 #include "lsuv.hpp"
 #include "repeat.hpp"
+#include "denormals.hpp"

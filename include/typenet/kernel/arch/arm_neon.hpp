@@ -11,6 +11,17 @@ namespace typenet::kernel::arch::inline TYPENET_ISA {
 
 #if XSIMD_WITH_NEON64
 constexpr std::size_t register_count(xsimd::neon64) noexcept { return 32; }
+
+// FPCR bit 24 (FZ): subnormal inputs and results of single and double precision arithmetic are flushed to 0.
+constexpr unsigned long long flush_denormals_bits(xsimd::neon64) noexcept { return 1ull << 24; }
+inline unsigned long long read_float_control(xsimd::neon64) noexcept {
+    unsigned long long control;
+    __asm__ __volatile__("mrs %0, fpcr" : "=r"(control));
+    return control;
+}
+inline void write_float_control(xsimd::neon64, unsigned long long control) noexcept {
+    __asm__ __volatile__("msr fpcr, %0" : : "r"(control));
+}
 #endif
 
 }  // namespace typenet::kernel::arch::inline TYPENET_ISA

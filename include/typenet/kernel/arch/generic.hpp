@@ -39,6 +39,13 @@ TYPENET_ALWAYS_INLINE xsimd::batch<T, A> adam_direction(xsimd::generic, const xs
     return m / (xsimd::sqrt(v) * xsimd::batch<T, A>(inverse_root) + xsimd::batch<T, A>(eps));
 }
 
+// The floating-point control bits that flush subnormal results to zero and read subnormal inputs as zero
+// (x86: MXCSR FTZ and DAZ; AArch64: FPCR FZ, which does both). 0 where the instruction set has none that
+// typenet knows: typenet::flush_denormals is then a no-op.
+constexpr unsigned long long flush_denormals_bits(xsimd::generic) noexcept { return 0; }
+inline unsigned long long read_float_control(xsimd::generic) noexcept { return 0; }
+inline void write_float_control(xsimd::generic, unsigned long long) noexcept {}
+
 // Architectural vector registers: register tiles are sized from this so accumulators never spill.
 constexpr std::size_t register_count(xsimd::generic) noexcept { return 16; }
 

@@ -107,6 +107,10 @@ TYPENET_ALWAYS_INLINE portable_batch<T> adam_direction(portable, const portable_
 }
 
 constexpr std::size_t register_count(portable) noexcept { return 16; }
+// No intrinsics on the portable path, so no floating-point control register either.
+constexpr unsigned long long flush_denormals_bits(portable) noexcept { return 0; }
+inline unsigned long long read_float_control(portable) noexcept { return 0; }
+inline void write_float_control(portable, unsigned long long) noexcept {}
 portable narrow_arch_of(portable, portable) noexcept;
 
 }  // namespace typenet::kernel::arch::inline TYPENET_ISA

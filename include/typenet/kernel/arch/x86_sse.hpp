@@ -1,8 +1,10 @@
-// SSE2 (128-bit) pieces of the instruction-set layer: 4 x 4 float and 2 x 2 double register transposes.
+// SSE2 (128-bit) pieces of the instruction-set layer: 4 x 4 float and 2 x 2 double register transposes,
+// the NaN rule of max/min, and MXCSR for flush_denormals (AVX and AVX-512 use the same register).
 // Included by select.hpp only when the compiler enables SSE2.
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include "../../config.hpp"
 #include "generic.hpp"
@@ -18,6 +20,23 @@ TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(xsimd::sse2, const xsimd::batch<T, 
 template <class T, class A>
 TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(xsimd::sse2, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
     return xsimd::min(a, b);
+}
+
+// MXCSR bit 15 (FTZ: subnormal results become 0) and bit 6 (DAZ: subnormal inputs read as 0). avx and
+// avx512f do not derive from sse2 in xsimd, so the functions take any x86 tag.
+template <class A>
+concept x86_arch = std::is_base_of_v<xsimd::sse2, A> || std::is_base_of_v<xsimd::avx, A> || std::is_base_of_v<xsimd::avx512f, A>;
+template <x86_arch A>
+constexpr unsigned long long flush_denormals_bits(A) noexcept {
+    return 0x8040;
+}
+template <x86_arch A>
+inline unsigned long long read_float_control(A) noexcept {
+    return _mm_getcsr();
+}
+template <x86_arch A>
+inline void write_float_control(A, unsigned long long control) noexcept {
+    _mm_setcsr(static_cast<unsigned>(control));
 }
 
 template <>

@@ -1,0 +1,2 @@
+// A README block that is a whole translation unit.
+// README BLOCK
