@@ -46,14 +46,14 @@ double largest_error(const Net& net, const safetensors_tensor& inputs, const saf
 
 }  // namespace
 
-TEST_CASE("a PyTorch-trained float64 model gives PyTorch's outputs to 1e-12") {
+TEST_CASE("a PyTorch-trained float64 model gives PyTorch's outputs to rounding") {
     const auto io_file = read("data/torch_mlp_io.safetensors");
     const auto io = read_safetensors(io_file);
     io_test::torch_mlp<double> net;
     load_safetensors(net, std::filesystem::path("data/torch_mlp_f64.safetensors"));
     const double error = largest_error(net, *io.find("inputs"), *io.find("outputs_f64"));
     MESSAGE("float64: largest relative difference from PyTorch ", error);
-    CHECK(error < 1e-12);
+    CHECK(error < 5e-14);  // achieved 3.1e-16 (SSE2, AMD EPYC, 2026-11-29): about 100 times that
 }
 
 TEST_CASE("F16 and BF16 files convert exactly on load") {
@@ -64,7 +64,7 @@ TEST_CASE("F16 and BF16 files convert exactly on load") {
         load_safetensors(net, std::filesystem::path(std::string("data/torch_mlp_") + dtype + ".safetensors"));
         const double error = largest_error(net, *io.find("inputs"), *io.find(std::string("outputs_") + dtype));
         MESSAGE(std::string(dtype), ": largest relative difference from PyTorch (float64 with the rounded weights) ", error);
-        CHECK(error < 1e-12);
+        CHECK(error < 1e-13);  // achieved 7.3e-16 (f16) and 3.1e-16 (bf16): about 100 times that
     }
 }
 
@@ -105,12 +105,18 @@ TEST_CASE("the committed typenet-written files (checked in PyTorch) are still wr
             io_test::torch_mlp<double> net;
             load_safetensors(net, committed);
             CHECK(save_safetensors(net) == committed);
-            CHECK(largest_error(net, *io.find("inputs"), *io.find("outputs_f64")) < 1e-12);
+            // typenet's own double outputs (io_export, another machine): rounding order only, achieved 0 to
+            // 1e-16; 100 times that.
+            CHECK(largest_error(net, *io.find("inputs"), *io.find("outputs_f64")) < 5e-14);
         } else {
             io_test::torch_mlp<float> net;
             load_safetensors(net, committed);
             CHECK(save_safetensors(net) == committed);
-            CHECK(largest_error(net, *io.find("inputs"), *io.find("outputs_f32")) < 1e-5);
+            const double error = largest_error(net, *io.find("inputs"), *io.find("outputs_f32"));
+            MESSAGE("typenet-written f32: largest relative difference ", error);
+            // typenet's own float outputs, possibly from another instruction set: rounding order only, up to
+            // about 1e-7 (0 on the same one); 100 times that.
+            CHECK(error < 1e-5);
         }
     }
 }

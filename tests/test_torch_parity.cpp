@@ -95,10 +95,15 @@ void check_parity(const std::map<std::string, torch_case>& cases, const std::str
     REQUIRE(cases.count(name) == 1);
     const auto& data = cases.at(name);
     REQUIRE(data.inputs.size() == 6);
-    // double against torch float64: far below the 1e-6 relative target (only rounding differs)
-    CHECK(parity_error<double, Activation>(data, true) < 1e-12);
+    // double against torch float64: only rounding differs. Achieved at most 1.7e-15 (gelu; SSE2, AVX2 and
+    // portable, AMD EPYC, 2026-11-29); the bound is about 100 times that, so a float step in a double
+    // pipeline (errors near 1e-7) fails.
+    const double double_error = parity_error<double, Activation>(data, true);
+    MESSAGE(name, ": double error ", double_error);
+    CHECK(double_error < 2e-13);
     // float: ours and torch's float32 forward both round to float (in different orders); each is within
-    // 1e-6 of the exact (float64) result, relative to max(|y|, 1).
+    // 1e-6 of the exact (float64) result, relative to max(|y|, 1). Achieved: ours at most 9.0e-7 (relu,
+    // AVX2), PyTorch's 6.2e-7: the bound is the float rounding error itself, not a margin over it.
     const double ours = parity_error<float, Activation>(data, true);
     const double torch32 = [&] {
         double worst = 0;

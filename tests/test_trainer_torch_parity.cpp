@@ -93,8 +93,19 @@ double compare_layers(const table& data, const std::string& prefix, Get&& ours) 
     return worst;
 }
 
+// Bounds about 100 times the error achieved (double precision; SSE2, AVX2 and portable builds, AMD EPYC,
+// 2026-11-29): a float step anywhere in the double pipeline (errors near 1e-7) fails them.
+//   step-1 gradients: at most 9.3e-14 in every run
+//   losses of 100 steps: at most 1.2e-15, with clipping 1.5e-13 (PyTorch sums the norm per tensor)
+//   final parameters: at most 2.2e-13 (SGD, Adam, AdamW), 6.8e-12 (Adam with L2 decay), 7.4e-11 (clipping);
+//   Adam divides by sqrt(v), which amplifies rounding differences of parameters with tiny gradients
+struct parity_bounds {
+    double gradient, loss, parameters;
+};
+
 template <class Loss, class Optimizer>
-void replay(const table& data, const std::string& loss_name, const std::string& optimizer_name, Optimizer optimizer, double clip) {
+void replay(const table& data, const std::string& loss_name, const std::string& optimizer_name, Optimizer optimizer, double clip,
+            parity_bounds bounds) {
     INFO(loss_name, " + ", optimizer_name);
     const std::string run = "run " + loss_name + " " + optimizer_name;
     auto net = std::make_unique<Net>();
@@ -130,7 +141,7 @@ void replay(const table& data, const std::string& loss_name, const std::string& 
                 return in == std::size_t(-1) ? tr.template bias_gradient<i>(out) : tr.template weight_gradient<i>(out, in);
             });
             MESSAGE(run, ": step-1 gradients, worst relative error ", gradient_error);
-            CHECK(gradient_error < 1e-5);
+            CHECK(gradient_error < bounds.gradient);
         }
     }
     const double parameter_error = compare_layers(data, run + " final", [&](auto index, std::size_t out, std::size_t in) {
@@ -138,17 +149,17 @@ void replay(const table& data, const std::string& loss_name, const std::string& 
         return in == std::size_t(-1) ? net->template bias<i>(out) : net->template weight<i>(out, in);
     });
     MESSAGE(run, ": 100 steps, worst relative error of the losses ", worst_loss, ", of the final parameters ", parameter_error);
-    CHECK(worst_loss < 1e-4);
-    CHECK(parameter_error < 1e-4);
+    CHECK(worst_loss < bounds.loss);
+    CHECK(parameter_error < bounds.parameters);
 }
 
 template <class Loss>
 void replay_all(const table& data, const std::string& loss_name) {
-    replay<Loss>(data, loss_name, "sgd_momentum", sgd{.lr = 0.05f, .momentum = 0.9f}, 0);
-    replay<Loss>(data, loss_name, "adam", adam{.lr = 0.01f}, 0);
-    replay<Loss>(data, loss_name, "adam_l2", adam{.lr = 0.01f, .weight_decay = 0.05f}, 0);
-    replay<Loss>(data, loss_name, "adamw", adam{.lr = 0.01f, .weight_decay = 0.1f, .decoupled = true}, 0);
-    replay<Loss>(data, loss_name, "adam_clip", adam{.lr = 0.01f}, 0.1);
+    replay<Loss>(data, loss_name, "sgd_momentum", sgd{.lr = 0.05f, .momentum = 0.9f}, 0, {1e-11, 1e-13, 3e-11});
+    replay<Loss>(data, loss_name, "adam", adam{.lr = 0.01f}, 0, {1e-11, 1e-13, 3e-11});
+    replay<Loss>(data, loss_name, "adam_l2", adam{.lr = 0.01f, .weight_decay = 0.05f}, 0, {1e-11, 1e-13, 1e-9});
+    replay<Loss>(data, loss_name, "adamw", adam{.lr = 0.01f, .weight_decay = 0.1f, .decoupled = true}, 0, {1e-11, 1e-13, 3e-11});
+    replay<Loss>(data, loss_name, "adam_clip", adam{.lr = 0.01f}, 0.1, {1e-11, 2e-11, 1e-8});
     // Clipping at 0.1 (gradient norms are 0.4 to 0.6) must have changed the run.
     const std::string prefix = "run " + loss_name;
     CHECK(get(data, prefix + " adam_clip final weight2") != get(data, prefix + " adam final weight2"));
