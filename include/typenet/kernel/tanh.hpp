@@ -1,7 +1,7 @@
 // SIMD tanh.
 //
-// float: tanh(x) = x P(x^2) / Q(x^2) with P of degree 5 and Q of degree 3, for |x| <= 9 (beyond, tanh
-// rounds to +-1 in float). The coefficients are a weighted least-squares (Lawson) fit of relative error on
+// float: tanh(x) = x P(x^2) / Q(x^2) with P of degree 5 and Q of degree 3, for |x| <= 9; +-1 beyond, where
+// float tanh rounds to +-1 (from 9.02 on; tanh(9) itself is 1 - 6e-8). The coefficients are a weighted least-squares (Lawson) fit of relative error on
 // [0, 9] made by tools/fit_tanh.py: the fit is good to 6e-8, the float evaluation to about 3 ulp
 // (tested against std::tanh in tests/test_activation.cpp). Both polynomials are evaluated in Estrin form,
 // so the dependency chain is 3 FMAs deep instead of 5: after a matrix product the activation's latency, not
@@ -33,7 +33,11 @@ inline Batch tanh(const Batch& x) noexcept {
         const Batch q01 = simd::fma(Batch(0.46252791551297423f), t, Batch(1.0f));
         const Batch q23 = simd::fma(Batch(0.00022813939332042544f), t, Batch(0.023764383411003818f));
         const Batch q = simd::fma(q23, t2, q01);
-        return simd::min(Batch(1.0f), simd::max(Batch(-1.0f), clamped * p / q));
+        const Batch rational = simd::min(Batch(1.0f), simd::max(Batch(-1.0f), clamped * p / q));
+        // Beyond 9.02 float tanh rounds to +-1, but the fit ends at 9, where it gives 1 or 1 - 6e-8 depending on
+        // whether the instruction set fuses multiply-adds: inputs beyond 9 (and +-inf) get +-1 exactly.
+        // A NaN compares false twice and keeps the rational's NaN.
+        return simd::select(x > Batch(9.0f), Batch(1.0f), simd::select(x < Batch(-9.0f), Batch(-1.0f), rational));
     } else {
         return simd::tanh(x);
     }
