@@ -27,7 +27,8 @@ std::vector<unsigned char> state_bytes(const Net& net, const Trainer& trainer, s
     std::vector<unsigned char> bytes(sizeof(float) * Net::storage_size * (1 + moments));
     std::memcpy(bytes.data(), net.parameter_block().data(), sizeof(float) * Net::storage_size);
     for (std::size_t m = 0; m < moments; ++m)
-        std::memcpy(bytes.data() + sizeof(float) * Net::storage_size * (1 + m), trainer.moment(m).data(), sizeof(float) * Net::storage_size);
+        std::memcpy(bytes.data() + sizeof(float) * Net::storage_size * (1 + m), trainer.moment(m).data(),
+                    sizeof(float) * Net::storage_size);
     return bytes;
 }
 
@@ -42,7 +43,8 @@ std::array<std::array<float, 2>, batch> targets() { return {{{0.5f, -0.5f}, {1, 
 // Runs good, bad, good steps on one trainer and good, good on another: the bad step must leave exactly the
 // state it found (bytes), count as skipped, and not shift Adam's bias correction or SGD's first step.
 template <class Optimizer>
-void check_bad_batch_changes_nothing(Optimizer optimizer, float clip, const std::array<Net::input_type, batch>& bad_x, step_status expected) {
+void check_bad_batch_changes_nothing(Optimizer optimizer, float clip, const std::array<Net::input_type, batch>& bad_x,
+                                     step_status expected) {
     constexpr std::size_t moments = std::is_same_v<Optimizer, adam> ? 2 : 1;
     Net net_a, net_b;
     trainer<Net, mse, Optimizer, batch> trainer_a(optimizer), trainer_b(optimizer);
@@ -133,8 +135,7 @@ TEST_CASE("invalid targets: try_step reports them, step and loss throw, nothing 
     CHECK(std::isnan(result.loss));
     CHECK(trainer.last_target_error().sample == 1);
     CHECK(trainer.last_target_error().value == 3);
-    CHECK_THROWS_WITH_AS(trainer.step(net, x, {1, 3}),
-                         "typenet::softmax_cross_entropy: target[1] is 3, expected a class index below 3",
+    CHECK_THROWS_WITH_AS(trainer.step(net, x, {1, 3}), "typenet::softmax_cross_entropy: target[1] is 3, expected a class index below 3",
                          std::invalid_argument);
     CHECK_THROWS_AS(trainer.loss(net, x, {7, 0}), std::invalid_argument);
     CHECK(net == before);
@@ -200,7 +201,8 @@ TEST_CASE("a trainer is neither copied nor moved: a moved-from trainer cannot ex
 
 TEST_CASE("accessors check their indices in every build, NDEBUG included") {
     Net net;
-    CHECK_THROWS_WITH_AS(net.weight<0>(16, 0), "typenet: weight(16, 0) is out of range: the tensor is [16, 4] (out, in)", std::out_of_range);
+    CHECK_THROWS_WITH_AS(net.weight<0>(16, 0), "typenet: weight(16, 0) is out of range: the tensor is [16, 4] (out, in)",
+                         std::out_of_range);
     CHECK_THROWS_AS(net.weight<0>(0, 4), std::out_of_range);
     CHECK_THROWS_AS(std::as_const(net).weight<2>(0, 16), std::out_of_range);
     CHECK_THROWS_WITH_AS(net.bias<4>(2), "typenet: bias index 2 is out of range: the tensor has 2 elements", std::out_of_range);

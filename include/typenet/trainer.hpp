@@ -43,10 +43,14 @@ enum class step_status {
 
 constexpr const char* to_string(step_status status) noexcept {
     switch (status) {
-        case step_status::applied: return "applied";
-        case step_status::non_finite_loss: return "non-finite loss";
-        case step_status::non_finite_gradient: return "non-finite gradient";
-        case step_status::invalid_target: return "invalid target";
+        case step_status::applied:
+            return "applied";
+        case step_status::non_finite_loss:
+            return "non-finite loss";
+        case step_status::non_finite_gradient:
+            return "non-finite gradient";
+        case step_status::invalid_target:
+            return "invalid target";
     }
     return "unknown";
 }
@@ -109,8 +113,8 @@ public:
         if (!std::isfinite(loss)) return finish({step_status::non_finite_loss, loss, not_computed});
         workspace_.backward(net, x);
         constexpr bool needs_norm_always = Monitor::enabled;
-        const kernel::block_summary gradient =
-            needs_norm_always || clip_norm_ > T(0) ? kernel::summarize<T, Net::storage_size, true>(workspace_.gradient().data())
+        const kernel::block_summary gradient = needs_norm_always || clip_norm_ > T(0)
+                                                   ? kernel::summarize<T, Net::storage_size, true>(workspace_.gradient().data())
                                                    : kernel::summarize<T, Net::storage_size, false>(workspace_.gradient().data());
         const bool with_norm = needs_norm_always || clip_norm_ > T(0);
         const double norm = with_norm ? std::sqrt(gradient.squared_norm) : not_computed;

@@ -5,5 +5,5 @@
 namespace tn = typenet;
 
 void readme_block(const std::array<std::array<float, 2>, 32>& x, const std::array<std::size_t, 32>& y, std::size_t out, std::size_t in) {
-// README BLOCK
+    // README BLOCK
 }

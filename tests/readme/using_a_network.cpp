@@ -9,5 +9,5 @@ using Net = tn::network<tn::input<16>, tn::dense<64, tn::he_uniform>, tn::relu, 
                         tn::dense<8, tn::lecun_uniform>>;
 
 void readme_block(Net& net, const std::array<Net::input_type, 64>& batch, std::uint64_t seed) {
-// README BLOCK
+    // README BLOCK
 }

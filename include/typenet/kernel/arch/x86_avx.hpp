@@ -10,17 +10,6 @@
 
 namespace typenet::kernel::arch::inline TYPENET_ISA {
 
-// generic.hpp's max/min rule (b when either is NaN or both are equal) is what the avx max/min
-// instructions do.
-template <class T, class A>
-TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(xsimd::avx, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
-    return xsimd::max(a, b);
-}
-template <class T, class A>
-TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(xsimd::avx, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
-    return xsimd::min(a, b);
-}
-
 template <>
 struct block_transpose<float, 8> {
     static constexpr bool available = true;

@@ -10,17 +10,6 @@
 #include "generic.hpp"
 
 namespace typenet::kernel::arch::inline TYPENET_ISA {
-
-// generic.hpp's max/min rule (b when either is NaN or both are equal) is what the avx512f max/min
-// instructions do.
-template <class T, class A>
-TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(xsimd::avx512f, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
-    return xsimd::max(a, b);
-}
-template <class T, class A>
-TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(xsimd::avx512f, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
-    return xsimd::min(a, b);
-}
 namespace x86_detail {
 TYPENET_ALWAYS_INLINE void transpose_lanes_4x4(const __m512& a, const __m512& b, const __m512& c, const __m512& d,
                                                __m512 (&out)[4]) noexcept {

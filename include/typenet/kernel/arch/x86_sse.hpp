@@ -11,21 +11,23 @@
 
 namespace typenet::kernel::arch::inline TYPENET_ISA {
 
-// generic.hpp's max/min rule (b when either is NaN or both are equal) is what the sse2 max/min
-// instructions do.
-template <class T, class A>
-TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(xsimd::sse2, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+// Every x86 architecture tag (avx and avx512f do not derive from sse2 in xsimd). This file is included in
+// every x86 build, AVX and AVX-512 ones too.
+template <class A>
+concept x86_arch = std::is_base_of_v<xsimd::sse2, A> || std::is_base_of_v<xsimd::avx, A> || std::is_base_of_v<xsimd::avx512f, A>;
+
+// generic.hpp's max/min rule (b when either is NaN or both are equal) is what x86's maxps/minps (and
+// their AVX, AVX-512 and double forms) do: one instruction.
+template <class T, x86_arch A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(A, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
     return xsimd::max(a, b);
 }
-template <class T, class A>
-TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(xsimd::sse2, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+template <class T, x86_arch A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(A, const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
     return xsimd::min(a, b);
 }
 
-// MXCSR bit 15 (FTZ: subnormal results become 0) and bit 6 (DAZ: subnormal inputs read as 0). avx and
-// avx512f do not derive from sse2 in xsimd, so the functions take any x86 tag.
-template <class A>
-concept x86_arch = std::is_base_of_v<xsimd::sse2, A> || std::is_base_of_v<xsimd::avx, A> || std::is_base_of_v<xsimd::avx512f, A>;
+// MXCSR bit 15 (FTZ: subnormal results become 0) and bit 6 (DAZ: subnormal inputs read as 0).
 template <x86_arch A>
 constexpr unsigned long long flush_denormals_bits(A) noexcept {
     return 0x8040;
