@@ -15,6 +15,60 @@
 
 namespace typenet::simd::inline TYPENET_ISA {
 
+// The portable vocabulary of layer kernels, for xsimd batches (kernel/arch/portable.hpp has the same names
+// for the portable scalar batch): layers write simd::max(x, y), never xsimd:: directly. Defined here, after
+// select.hpp has included every instruction-set file: kernel::arch::fma(A{}, ...) is a qualified call, so
+// it sees only the overloads declared before this point (defined in generic.hpp, it silently missed the
+// AVX-512 and x86 ones).
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> fma(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b,
+                                             const xsimd::batch<T, A>& c) noexcept {
+    return kernel::arch::fma(A{}, a, b, c);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return kernel::arch::max(A{}, a, b);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) noexcept {
+    return kernel::arch::min(A{}, a, b);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& mask, const xsimd::batch<T, A>& if_true,
+                                                const xsimd::batch<T, A>& if_false) noexcept {
+    return xsimd::select(mask, if_true, if_false);
+}
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> sqrt(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::sqrt(x);
+}
+template <class T, class A>
+inline xsimd::batch<T, A> exp(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::exp(x);
+}
+template <class T, class A>
+inline xsimd::batch<T, A> expm1(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::expm1(x);
+}
+template <class T, class A>
+inline xsimd::batch<T, A> erfc(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::erfc(x);
+}
+// Accurate to about 1 ulp (typenet::tanh uses a faster rational form for float, kernel/tanh.hpp).
+template <class T, class A>
+inline xsimd::batch<T, A> tanh(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::tanh(x);
+}
+// Sum of the lanes.
+template <class T, class A>
+TYPENET_ALWAYS_INLINE T reduce_add(const xsimd::batch<T, A>& x) noexcept {
+    return xsimd::hadd(x);
+}
+
+}  // namespace typenet::simd::inline TYPENET_ISA
+
+namespace typenet::simd::inline TYPENET_ISA {
+
 // The widest instruction set the compiler flags enable (SSE2 on plain x86-64, AVX-512 with -march=native
 // on AVX-512 machines, NEON on AArch64), and the one for layers with few outputs.
 using wide_arch = kernel::arch::selected_arch;
