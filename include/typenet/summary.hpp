@@ -16,7 +16,9 @@ namespace typenet {
 template <class Net>
 std::string summary(std::string_view model_name = "network") {
     using plan = typename Net::plan;
-    std::string text = "Model: \"" + std::string(model_name) + "\"\n";
+    std::string text = "Model: \"";
+    text += model_name;
+    text += "\"\n";
     char row[256];
     const char* rule = "------------------------------------------------------------------------------------------\n";
     std::snprintf(row, sizeof row, " %-3s %-16s %-8s %10s   %-16s %s\n", "#", "Layer", "Output", "Params", "Weight init",
@@ -32,13 +34,15 @@ std::string summary(std::string_view model_name = "network") {
         constexpr std::size_t parameters = detail::tensor_totals<typename plan::template tensors<i>>::size;
         const summary_row columns = detail::summary_of<layer>();
         // Element-wise layers without parameters (activations) leave the output column empty, as Keras does.
-        const std::string width =
-            parameters == 0 && detail::is_element_wise<layer>() ? "" : "(" + std::to_string(plan::widths[i + 1]) + ")";
-        std::snprintf(row, sizeof row, " %-3zu %-16s %-8s %10zu   %-16s %s", i, std::string(layer::name).c_str(), width.c_str(), parameters,
+        // snprintf, not "(" + std::to_string(...): g++ 12 at -O3 reports a false -Wrestrict in the latter.
+        char width[32] = "";
+        if (parameters != 0 || !detail::is_element_wise<layer>()) std::snprintf(width, sizeof width, "(%zu)", plan::widths[i + 1]);
+        std::snprintf(row, sizeof row, " %-3zu %-16s %-8s %10zu   %-16s %s", i, std::string(layer::name).c_str(), width, parameters,
                       columns.initializer.c_str(), columns.scale.c_str());
         std::string line = row;
         line.erase(line.find_last_not_of(' ') + 1);  // layers without initializer columns end at their count
-        text += line + '\n';
+        text += line;
+        text += '\n';
     });
     text += "==========================================================================================\n";
     std::snprintf(row, sizeof row, "Total params: %zu (%zu bytes in the model, padding included)\n", Net::parameter_count, sizeof(Net));
