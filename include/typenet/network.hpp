@@ -227,12 +227,18 @@ public:
     // Whether this object is where the kernels need it (alignof(basic_network)); the constructors check it,
     // forward and the trainer assert it in debug builds (an object copied by memcpy into an arena is not
     // constructed, so only those see it).
-    bool is_aligned() const noexcept { return reinterpret_cast<std::uintptr_t>(this) % alignof(basic_network) == 0; }
+    // The address goes through a volatile read: an object at a misaligned address is undefined behaviour,
+    // so compilers (clang) otherwise assume `this` aligned and fold the test to true.
+    bool is_aligned() const noexcept { return address() % alignof(basic_network) == 0; }
 
 private:
+    std::uintptr_t address() const noexcept {
+        const void* volatile self = this;
+        return reinterpret_cast<std::uintptr_t>(self);
+    }
     void check_alignment() const {
         if (!is_aligned()) [[unlikely]]
-            detail::raise_alignment_error(this, alignof(basic_network));
+            detail::raise_alignment_error(address(), alignof(basic_network));
     }
 
     template <std::size_t I, class View>

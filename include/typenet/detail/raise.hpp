@@ -44,13 +44,13 @@ template <class Exception>
     raise(std::out_of_range(text));
 }
 
-[[noreturn]] inline void raise_alignment_error(const void* object, std::size_t alignment) {
+[[noreturn]] inline void raise_alignment_error(std::uintptr_t address, std::size_t alignment) {
     char text[400];
     std::snprintf(text, sizeof text,
-                  "typenet::basic_network: the object at %p is not aligned to %zu bytes (alignof(Net)), which the SIMD "
+                  "typenet::basic_network: the object at %#llx is not aligned to %zu bytes (alignof(Net)), which the SIMD "
                   "kernels need; new, std::make_unique, std::vector and local or static variables align it, an arena or "
                   "pool must hand out addresses that are multiples of alignof(Net)",
-                  object, alignment);
+                  static_cast<unsigned long long>(address), alignment);
     raise(std::invalid_argument(text));
 }
 
