@@ -11,6 +11,13 @@ namespace {
 std::atomic<long> allocations{0};
 }
 
+// The replacement operators below pair malloc/aligned_alloc with free themselves. g++ 12 inlines them into
+// make_unique's cleanup path (taken when a constructor throws, as a network's can since it checks its
+// alignment) and then reports free() on memory from "operator new": a false -Wmismatched-new-delete.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 void* operator new(std::size_t size) {
     ++allocations;
     if (void* p = std::malloc(size ? size : 1)) return p;
