@@ -111,7 +111,7 @@ public:
     // use aligned loads), and raise std::invalid_argument otherwise. Copies stay trivial (a network is
     // trivially copyable: memcpy it, map it from a file), so they are not checked; forward asserts it.
     basic_network() {
-        check_alignment();
+        check_alignment(this);
         initialize(0);
     }
 
@@ -119,7 +119,7 @@ public:
     // model can be a constant in read-only data (typenet::write_header emits such constants); the internal
     // layout is computed by the compiler for the instruction set of the translation unit.
     constexpr explicit basic_network(std::span<const T, parameter_count> values) : parameters_{} {
-        if (!std::is_constant_evaluated()) check_alignment();
+        if (!std::is_constant_evaluated()) check_alignment(this);
         set_parameters(values);
     }
 
@@ -236,9 +236,13 @@ private:
         const void* volatile self = this;
         return reinterpret_cast<std::uintptr_t>(self);
     }
-    void check_alignment() const {
-        if (!is_aligned()) [[unlikely]]
-            detail::raise_alignment_error(address(), alignof(basic_network));
+    // Static, with a non-const pointer: called before the object is initialized, and g++ warns
+    // (-Wmaybe-uninitialized) when such an object is passed where it could be read.
+    static void check_alignment(void* object) {
+        void* volatile self = object;
+        const std::uintptr_t address = reinterpret_cast<std::uintptr_t>(self);
+        if (address % alignof(basic_network) != 0) [[unlikely]]
+            detail::raise_alignment_error(address, alignof(basic_network));
     }
 
     template <std::size_t I, class View>
