@@ -4,7 +4,7 @@
 // NaN, infinities and signed zeros give what PyTorch's float32 forward gives (relu(NaN) = NaN, tanh(-inf) =
 // -1, sigmoid(-inf) = 0, relu(-0) = -0), identically on every instruction set and in the reference: kernels
 // use simd::max/min with the operand that must survive a NaN second (simd.hpp), never a comparison that a NaN
-// would turn false and replace. tests/test_activation_special.cpp checks each against PyTorch's values.
+// would turn false and replace. tests/test_numerics_special.cpp checks each against PyTorch's values.
 //   is_piecewise_linear  cheap enough to apply on every accumulator register of the layer before it
 //   derivative(input, output)   d output / d input, SIMD; given both so each can use the cheaper one
 //   reference_derivative(double) its scalar oracle

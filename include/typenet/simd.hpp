@@ -65,10 +65,6 @@ TYPENET_ALWAYS_INLINE T reduce_add(const xsimd::batch<T, A>& x) noexcept {
     return xsimd::hadd(x);
 }
 
-}  // namespace typenet::simd::inline TYPENET_ISA
-
-namespace typenet::simd::inline TYPENET_ISA {
-
 // The widest instruction set the compiler flags enable (SSE2 on plain x86-64, AVX-512 with -march=native
 // on AVX-512 machines, NEON on AArch64), and the one for layers with few outputs.
 using wide_arch = kernel::arch::selected_arch;

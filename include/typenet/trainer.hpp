@@ -112,11 +112,10 @@ public:
                                                                            workspace_.output_gradient());
         if (!std::isfinite(loss)) return finish({step_status::non_finite_loss, loss, not_computed});
         workspace_.backward(net, x);
-        constexpr bool needs_norm_always = Monitor::enabled;
-        const kernel::block_summary gradient = needs_norm_always || clip_norm_ > T(0)
-                                                   ? kernel::summarize<T, Net::storage_size, true>(workspace_.gradient().data())
-                                                   : kernel::summarize<T, Net::storage_size, false>(workspace_.gradient().data());
-        const bool with_norm = needs_norm_always || clip_norm_ > T(0);
+        // Clipping and monitors need the norm; the finiteness check is always made, in the same pass.
+        const bool with_norm = Monitor::enabled || clip_norm_ > T(0);
+        const kernel::block_summary gradient = with_norm ? kernel::summarize<T, Net::storage_size, true>(workspace_.gradient().data())
+                                                         : kernel::summarize<T, Net::storage_size, false>(workspace_.gradient().data());
         const double norm = with_norm ? std::sqrt(gradient.squared_norm) : not_computed;
         if (!gradient.finite) return finish({step_status::non_finite_gradient, loss, norm});
         update(net, gradient.squared_norm);

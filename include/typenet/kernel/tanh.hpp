@@ -1,11 +1,12 @@
 // SIMD tanh.
 //
 // float: tanh(x) = x P(x^2) / Q(x^2) with P of degree 5 and Q of degree 3, for |x| <= 9.2, +-1 beyond (float
-// tanh rounds to +-1 from 9.02 on). The coefficients are a weighted least-squares (Lawson) fit of
-// relative error on [0, 9] made by tools/fit_tanh.py: the fit is good to 6e-8, the float evaluation to about 3 ulp (tested against
-// std::tanh in tests/test_activation.cpp). Both polynomials are evaluated in Estrin form, so the dependency chain is 3 FMAs deep instead of
-// 5: after a matrix product the activation's latency, not its throughput, is on the critical path of a single-sample forward. double:
-// xsimd::tanh (accurate to about 1 ulp; std::tanh on the portable path).
+// tanh rounds to +-1 from 9.02 on). The coefficients are a weighted least-squares (Lawson) fit of relative
+// error on [0, 9] made by tools/fit_tanh.py: the fit is good to 6e-8, the float evaluation to about 3 ulp
+// (tested against std::tanh in tests/test_activation.cpp). Both polynomials are evaluated in Estrin form,
+// so the dependency chain is 3 FMAs deep instead of 5: after a matrix product the activation's latency, not
+// its throughput, is on the critical path of a single-sample forward.
+// double: xsimd::tanh (accurate to about 1 ulp; std::tanh on the portable path).
 #pragma once
 
 #include <type_traits>
