@@ -33,28 +33,22 @@ std::vector<float> outputs(const Net& net) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    if (argc != 3 || (std::string(argv[1]) != "save" && std::string(argv[1]) != "check")) {
-        std::fprintf(stderr, "usage: %s save|check FILE\n", argv[0]);
-        return 2;
-    }
-    const std::filesystem::path file = argv[2];
-    std::filesystem::path outputs_file = file;
-    outputs_file += ".outputs";
-    if (std::string(argv[1]) == "save") {
-        Net net;
-        typenet::trainer<Net, typenet::mse, typenet::adam, 16> trainer;
-        const auto x = inputs();
-        std::array<Net::output_type, 16> y{};
-        for (std::size_t s = 0; s < y.size(); ++s)
-            for (std::size_t o = 0; o < Net::output_size; ++o) y[s][o] = x[s][o] * x[s][o + 1];
-        for (int step = 0; step < 25; ++step) trainer.step(net, x, y);
-        typenet::save(net, file);
-        const auto y_saved = outputs(net);
-        typenet::detail::write_file(outputs_file, typenet::detail::encode_values(std::span<const float>(y_saved)), "io_exchange");
-        std::printf("io_exchange (%s): saved %s\n", TYPENET_ISA_NAME, file.c_str());
-        return 0;
-    }
+int save(const std::filesystem::path& file, const std::filesystem::path& outputs_file) {
+    Net net;
+    typenet::trainer<Net, typenet::mse, typenet::adam, 16> trainer;
+    const auto x = inputs();
+    std::array<Net::output_type, 16> y{};
+    for (std::size_t s = 0; s < y.size(); ++s)
+        for (std::size_t o = 0; o < Net::output_size; ++o) y[s][o] = x[s][o] * x[s][o + 1];
+    for (int step = 0; step < 25; ++step) trainer.step(net, x, y);
+    typenet::save(net, file);
+    const auto y_saved = outputs(net);
+    typenet::detail::write_file(outputs_file, typenet::detail::encode_values(std::span<const float>(y_saved)), "io_exchange");
+    std::printf("io_exchange (%s): saved %s\n", TYPENET_ISA_NAME, file.c_str());
+    return 0;
+}
+
+int check(const std::filesystem::path& file, const std::filesystem::path& outputs_file) {
     const auto saved = typenet::detail::read_file(file, "io_exchange");
     const auto saved_outputs = typenet::detail::read_file(outputs_file, "io_exchange");
     Net net;
@@ -76,4 +70,19 @@ int main(int argc, char** argv) {
     std::printf("io_exchange (%s): loaded %s: bytes identical, outputs within %.3g of the saving build's\n", TYPENET_ISA_NAME, file.c_str(),
                 error);
     return error < 1e-5 ? 0 : 1;
+}
+
+// save, check, or both (roundtrip: the build with itself, one program for meson's cross-build wrapper).
+int main(int argc, char** argv) {
+    const std::string mode = argc == 3 ? argv[1] : "";
+    if (mode != "save" && mode != "check" && mode != "roundtrip") {
+        std::fprintf(stderr, "usage: %s save|check|roundtrip FILE\n", argv[0]);
+        return 2;
+    }
+    const std::filesystem::path file = argv[2];
+    std::filesystem::path outputs_file = file;
+    outputs_file += ".outputs";
+    if (mode != "check")
+        if (const int status = save(file, outputs_file); status != 0 || mode == "save") return status;
+    return check(file, outputs_file);
 }

@@ -28,3 +28,12 @@ TEST_CASE("forward and operator() agree, and are pure") {
     CHECK(net(std::span<const scalar, 6>(x)) == y);
     CHECK(net(x) == y);
 }
+
+TEST_CASE("networks deeper than the inlining limit call their kernels out of line, with the same results") {
+    using at_limit = deep_network<input<9>, repeat<5, dense<17>, typenet::tanh>, dense<3>, relu>;
+    using deeper = basic_deep_network<scalar, input<9>, repeat<9, dense<17>, gelu>, dense<3>>;
+    static_assert(at_limit::layer_count == detail::inline_layer_limit);
+    static_assert(deeper::layer_count > detail::inline_layer_limit);
+    if constexpr (std::is_same_v<scalar, float>) test::check_forward<at_limit>();
+    test::check_forward<deeper>();
+}

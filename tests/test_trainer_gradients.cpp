@@ -19,6 +19,9 @@ TEST_CASE("depths, single outputs, stacked activations, wide layers, batch sizes
     test::check_gradients<basic_network<double, input<4>, dense<8>, selu, dense<8>, selu, dense<8>, selu, dense<8>, selu, dense<8>, selu,
                                         dense<8>, selu, dense<3>>,
                           mse, 4>("7 dense layers");
+    using deep = basic_deep_network<double, input<5>, repeat<8, dense<6>, typenet::tanh>, dense<3>>;
+    static_assert(deep::layer_count > detail::inline_layer_limit, "this case covers the kernels called out of line");
+    test::check_gradients<deep, softmax_cross_entropy, 3>("17 layers, kernels called out of line");
     test::check_gradients<basic_network<double, input<3>, dense<6>, typenet::tanh, sigmoid, dense<4>, dense<4>, relu, dense<2>>, mse>(
         "stacked activations, consecutive dense layers");
     test::check_gradients<basic_network<double, input<20>, dense<130>, relu, dense<3>>, softmax_cross_entropy, 9>(

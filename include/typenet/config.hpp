@@ -88,3 +88,8 @@
 #define TYPENET_ALWAYS_INLINE inline
 #define TYPENET_INLINE_LAMBDA
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#define TYPENET_NOINLINE __attribute__((noinline))
+#else
+#define TYPENET_NOINLINE
+#endif

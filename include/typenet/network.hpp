@@ -213,8 +213,22 @@ public:
         TYPENET_ASSERT(is_aligned() && "typenet::basic_network: the object is not aligned to alignof(Net) (64 bytes)");
         constexpr std::size_t tile = batch_tile(B);
         constexpr std::size_t full_tiles = B / tile;
-        for (std::size_t t = 0; t < full_tiles; ++t) forward_tile<tile>(x[t * tile].data(), y, t * tile);
-        if constexpr (B % tile != 0) forward_tile<B % tile>(x[full_tiles * tile].data(), y, full_tiles * tile);
+        for (std::size_t t = 0; t < full_tiles; ++t) forward_tile<tile>(x[t * tile].data(), y.data() + t * tile);
+        if constexpr (B % tile != 0) forward_tile<B % tile>(x[full_tiles * tile].data(), y.data() + full_tiles * tile);
+    }
+
+    // A batch whose size is known at run time (x.size() == y.size(), else std::invalid_argument): whole
+    // cache tiles, then register tiles of 8, then single samples.
+    void forward_batch(std::span<const input_type> x, std::span<output_type> y) const {
+        if (x.size() != y.size()) [[unlikely]]
+            detail::raise_size_mismatch("typenet::basic_network::forward_batch", x.size(), y.size());
+        TYPENET_ASSERT(is_aligned() && "typenet::basic_network: the object is not aligned to alignof(Net) (64 bytes)");
+        constexpr std::size_t tile = batch_tile(32);
+        std::size_t row = 0;
+        for (; row + tile <= x.size(); row += tile) forward_tile<tile>(x[row].data(), y.data() + row);
+        if constexpr (tile > 8)
+            for (; row + 8 <= x.size(); row += 8) forward_tile<8>(x[row].data(), y.data() + row);
+        for (; row < x.size(); ++row) forward_tile<1>(x[row].data(), y.data() + row);
     }
 
     // The parameter block (weights, biases and zero padding, in the internal layout, which depends on the
@@ -309,11 +323,11 @@ private:
         return std::min(rows, batch);
     }
 
-    template <std::size_t Rows, std::size_t B>
-    void forward_tile(const T* x, std::array<output_type, B>& y, std::size_t first_row) const noexcept {
+    template <std::size_t Rows>
+    void forward_tile(const T* x, output_type* y) const noexcept {
         alignas(detail::storage_alignment) T buffers[2][Rows * plan::buffer_size];
         const T* signal = run_fused<Rows>(x, buffers[0], buffers[1]);
-        for (std::size_t r = 0; r < Rows; ++r) std::copy_n(signal + r * plan::buffer_size, output_size, y[first_row + r].data());
+        for (std::size_t r = 0; r < Rows; ++r) std::copy_n(signal + r * plan::buffer_size, output_size, y[r].data());
     }
 
     // Every fused stage, ping-ponging between two buffers; returns the last output.

@@ -116,7 +116,7 @@ public:
                                                   input_gradient,
                                                   i == 0 ? 0 : strides[i == 0 ? 0 : i - 1],
                                                   buffers_->scratch.data() + plan::workspace_offsets[i]};
-            layer::template backward<T, plan::widths[i], Batch, (i > 0)>(arguments);
+            detail::backward_layer<(layer_count <= detail::inline_layer_limit), layer, T, plan::widths[i], Batch, (i > 0)>(arguments);
             if constexpr (i > 0 && !in_place) current = 1 - current;
         });
     }

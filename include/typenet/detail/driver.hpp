@@ -12,6 +12,38 @@
 
 namespace typenet::detail::inline TYPENET_ISA {
 
+// Passes over at most this many layers inline every layer's kernel into one function, which is what makes
+// small networks fast (one schedule, no calls). Deeper ones call each kernel as a function of its own:
+// layers of the same type and width then share one compiled kernel, so compile time and code size grow with
+// the number of distinct layers instead of the depth (tools/compile_scale.py), for a call per layer.
+inline constexpr std::size_t inline_layer_limit = 12;
+
+template <class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue>
+TYPENET_NOINLINE void forward_out_of_line(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+    Layer::template forward<T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
+}
+
+template <bool Inline, class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue>
+TYPENET_ALWAYS_INLINE void forward_layer(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+    if constexpr (Inline)
+        Layer::template forward<T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
+    else
+        forward_out_of_line<Layer, T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
+}
+
+template <class Layer, class T, std::size_t Width, std::size_t Batch, bool InputGradient>
+TYPENET_NOINLINE void backward_out_of_line(const backward_arguments<T>& arguments) noexcept {
+    Layer::template backward<T, Width, Batch, InputGradient>(arguments);
+}
+
+template <bool Inline, class Layer, class T, std::size_t Width, std::size_t Batch, bool InputGradient>
+TYPENET_ALWAYS_INLINE void backward_layer(const backward_arguments<T>& arguments) noexcept {
+    if constexpr (Inline)
+        Layer::template backward<T, Width, Batch, InputGradient>(arguments);
+    else
+        backward_out_of_line<Layer, T, Width, Batch, InputGradient>(arguments);
+}
+
 template <class Plan, bool Fused>
 constexpr std::size_t stage_head(std::size_t stage) noexcept {
     if constexpr (Fused)
@@ -47,8 +79,8 @@ TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std:
             signal = output;
             signal_stride = output_stride;
         }
-        layer::template forward<T, Plan::widths[head], Rows, fused_epilogue>(parameters + Plan::offsets[head], signal, signal_stride,
-                                                                             output, output_stride);
+        forward_layer<(Plan::layer_count <= inline_layer_limit), layer, T, Plan::widths[head], Rows, fused_epilogue>(
+            parameters + Plan::offsets[head], signal, signal_stride, output, output_stride);
         signal = output;
         signal_stride = output_stride;
     });

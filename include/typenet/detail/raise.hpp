@@ -54,4 +54,12 @@ template <class Exception>
     raise(std::invalid_argument(text));
 }
 
+// Two spans that must have the same length (a batch's inputs and outputs).
+[[noreturn]] inline void raise_size_mismatch(const char* function, std::size_t inputs, std::size_t outputs) {
+    char text[256];
+    std::snprintf(text, sizeof text, "%s: %zu inputs but room for %zu outputs; the two spans must have the same length", function,
+                  inputs, outputs);
+    raise(std::invalid_argument(text));
+}
+
 }  // namespace typenet::detail

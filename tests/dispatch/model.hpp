@@ -1,0 +1,10 @@
+// The network of the dispatch test, shared by the kernel translation units (one per instruction set) and the
+// test that chooses among them.
+#pragma once
+
+#include <typenet/typenet.hpp>
+
+namespace dispatch_test {
+using model = typenet::network<typenet::input<19>, typenet::dense<37>, typenet::tanh, typenet::dense<24>, typenet::gelu, typenet::dense<5>>;
+using other_model = typenet::network<typenet::input<19>, typenet::dense<6>>;
+}  // namespace dispatch_test
