@@ -149,36 +149,59 @@ void run(const char* name, const bench::options& options, double peak_per_ns) {
     auto eigen = std::make_unique<eigen_trainer<In, H, Out>>(*net);
     auto trainer = std::make_unique<Trainer>(tn::adam{.lr = 1e-3f});
 
+    // Several batches in turn, as in real training: a single batch repeated thousands of times is learnt
+    // exactly, its gradients vanish and Adam's first moments decay into subnormal numbers, which made this
+    // benchmark's time bimodal on Intel (an operation on a subnormal costs ~100 cycles there).
+    constexpr int batches = 8;
     tn::random_stream stream(3, 3);
-    auto x = std::make_unique<typename Trainer::input_batch>();
-    auto y = std::make_unique<typename Trainer::target_batch>();
-    auto ex = std::make_unique<Eigen::Matrix<float, In, train_batch>>();
-    auto ey = std::make_unique<Eigen::Matrix<float, Out, train_batch>>();
-    for (int b = 0; b < train_batch; ++b) {
-        for (int i = 0; i < In; ++i) (*ex)(i, b) = (*x)[b][i] = float(stream.symmetric_uniform());
-        for (int o = 0; o < Out; ++o) (*ey)(o, b) = (*y)[b][o] = float(stream.symmetric_uniform());
+    std::vector<std::unique_ptr<typename Trainer::input_batch>> x;
+    std::vector<std::unique_ptr<typename Trainer::target_batch>> y;
+    std::vector<std::unique_ptr<Eigen::Matrix<float, In, train_batch>>> ex;
+    std::vector<std::unique_ptr<Eigen::Matrix<float, Out, train_batch>>> ey;
+    for (int k = 0; k < batches; ++k) {
+        x.push_back(std::make_unique<typename Trainer::input_batch>());
+        y.push_back(std::make_unique<typename Trainer::target_batch>());
+        ex.push_back(std::make_unique<Eigen::Matrix<float, In, train_batch>>());
+        ey.push_back(std::make_unique<Eigen::Matrix<float, Out, train_batch>>());
+        for (int b = 0; b < train_batch; ++b) {
+            for (int i = 0; i < In; ++i) (*ex[k])(i, b) = (*x[k])[b][i] = float(stream.symmetric_uniform());
+            for (int o = 0; o < Out; ++o) (*ey[k])(o, b) = (*y[k])[b][o] = float(stream.symmetric_uniform());
+        }
     }
     // Same computation: the first losses agree before anything is timed.
-    const float ours = trainer->step(*net, *x, *y), theirs = eigen->step(*ex, *ey);
+    const float ours = trainer->step(*net, *x[0], *y[0]), theirs = eigen->step(*ex[0], *ey[0]);
     if (std::abs(ours - theirs) > 1e-4f * std::max(1.0f, std::abs(theirs))) {
         std::printf("%s: typenet and Eigen losses disagree: %g vs %g\n", name, ours, theirs);
         std::exit(1);
     }
+    // typenet again on a copy, with subnormals flushed (typenet::flush_denormals around the step).
+    auto flushed_net = std::make_unique<Net>(*net);
+    auto flushed_trainer = std::make_unique<Trainer>(tn::adam{.lr = 1e-3f});
 #ifdef TYPENET_BENCH_DLIB
     auto dlib_net = std::make_unique<dlib_peer<In, H, Out>>();
 #endif
 
     const int calls = In >= 100 ? 20 : 200;
-    std::vector<double> t_typenet, t_eigen, t_dlib;
+    int next = 0;  // the batch of the next step, shared so that every contender sees the same sequence
+    std::vector<double> t_typenet, t_flushed, t_eigen, t_dlib;
     for (int r = 0; r < options.repetitions; ++r) {
+        const int first = next;
+        next = (next + calls) % batches;
         t_typenet.push_back(bench::time_per_call(
             [&](int n) {
-                for (int c = 0; c < n; ++c) bench::escape(trainer->step(*net, *x, *y));
+                for (int c = 0; c < n; ++c) bench::escape(trainer->step(*net, *x[(first + c) % batches], *y[(first + c) % batches]));
+            },
+            calls));
+        t_flushed.push_back(bench::time_per_call(
+            [&](int n) {
+                const tn::flush_denormals flush;
+                for (int c = 0; c < n; ++c)
+                    bench::escape(flushed_trainer->step(*flushed_net, *x[(first + c) % batches], *y[(first + c) % batches]));
             },
             calls));
         t_eigen.push_back(bench::time_per_call(
             [&](int n) {
-                for (int c = 0; c < n; ++c) bench::escape(eigen->step(*ex, *ey));
+                for (int c = 0; c < n; ++c) bench::escape(eigen->step(*ex[(first + c) % batches], *ey[(first + c) % batches]));
             },
             calls));
 #ifdef TYPENET_BENCH_DLIB
@@ -198,6 +221,13 @@ void run(const char* name, const bench::options& options, double peak_per_ns) {
                     a.min_ns / d.min_ns);
     }
     std::printf("\n");
+    const auto f = bench::summarize(t_flushed);
+    long subnormal = 0;
+    for (std::size_t m = 0; m < 2; ++m)
+        for (float v : trainer->moment(m)) subnormal += std::fpclassify(v) == FP_SUBNORMAL;
+    std::printf("%-22s train step, subnormals flushed: %8.2f us (min %8.2f), %.2f (min %.2f) of the unflushed step;"
+                " subnormal Adam moments at the end: %ld of %zu\n",
+                name, f.median_ns * 1e-3, f.min_ns * 1e-3, f.median_ns / a.median_ns, f.min_ns / a.min_ns, subnormal, 2 * Net::storage_size);
 
     // Batched forward, batch 256: throughput in samples per second.
     auto bx = std::make_unique<std::array<typename Net::input_type, forward_batch>>();

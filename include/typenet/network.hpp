@@ -269,7 +269,9 @@ private:
     // Calls visit.template operator()<I, J>() for every tensor J of every layer I.
     template <class Visit>
     static constexpr void for_each_tensor(Visit&& visit) {
-        [&]<std::size_t... I>(std::index_sequence<I...>) { (for_each_tensor_of<I>(visit), ...); }(std::make_index_sequence<layer_count>{});
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            [[maybe_unused]] const int in_order[] = {0, (for_each_tensor_of<I>(visit), 0)...};  // see detail::static_for
+        }(std::make_index_sequence<layer_count>{});
     }
     template <std::size_t I, class Visit>
     static constexpr void for_each_tensor_of(Visit& visit) {
@@ -287,7 +289,7 @@ private:
     void initialize_tensors(std::uint64_t seed) {
         parameters_.fill(T(0));  // padding stays exactly zero forever after
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (initialize_layer<I, WeightOverride, BiasOverride>(seed), ...);
+            [[maybe_unused]] const int in_order[] = {0, (initialize_layer<I, WeightOverride, BiasOverride>(seed), 0)...};
         }(std::make_index_sequence<layer_count>{});
     }
     template <std::size_t I, class WeightOverride, class BiasOverride>
@@ -298,20 +300,25 @@ private:
     }
     template <std::size_t I, std::size_t J, class WeightOverride, class BiasOverride>
     void initialize_tensor(std::uint64_t seed) {
-        using tensor = typename plan::template tensor<I, J>;
-        using declared_init = typename tensor::initializer;
         random_stream stream(seed, detail::tensor_stream(I, J));
-        T* values = parameters_.data() + plan::template tensor_offset<I, J>;
-        if constexpr (tensor::role == tensor_role::weight) {
+        fill_tensor<typename plan::template tensor<I, J>, WeightOverride, BiasOverride>(parameters_.data() + plan::template tensor_offset<I, J>,
+                                                                                       stream);
+    }
+    // Out of line and independent of the layer index: the tensors of identical layers share one function,
+    // so deep networks compile in time linear in their distinct layers.
+    template <class Tensor, class WeightOverride, class BiasOverride>
+    TYPENET_NOINLINE static void fill_tensor(T* values, random_stream& stream) {
+        using declared_init = typename Tensor::initializer;
+        if constexpr (Tensor::role == tensor_role::weight) {
             using init = std::conditional_t<std::is_void_v<WeightOverride>, declared_init, WeightOverride>;
-            init::sample_weights(tensor::fan_in, tensor::fan_out, stream, [&](std::size_t out, std::size_t in, double value) {
-                values[tensor::storage_index(out * tensor::fan_in + in)] = static_cast<T>(value);
+            init::sample_weights(Tensor::fan_in, Tensor::fan_out, stream, [&](std::size_t out, std::size_t in, double value) {
+                values[Tensor::storage_index(out * Tensor::fan_in + in)] = static_cast<T>(value);
             });
         } else {
             using init =
-                std::conditional_t<std::is_void_v<BiasOverride> || tensor::role == tensor_role::other, declared_init, BiasOverride>;
-            init::sample_bias(tensor::fan_in, tensor::fan_out, stream,
-                              [&](std::size_t out, double value) { values[tensor::storage_index(out)] = static_cast<T>(value); });
+                std::conditional_t<std::is_void_v<BiasOverride> || Tensor::role == tensor_role::other, declared_init, BiasOverride>;
+            init::sample_bias(Tensor::fan_in, Tensor::fan_out, stream,
+                              [&](std::size_t out, double value) { values[Tensor::storage_index(out)] = static_cast<T>(value); });
         }
     }
 

@@ -88,6 +88,15 @@ struct tensor_totals<boost::mp11::mp_list<Tensors...>> {
     }();
 };
 
+// epilogue<layers Begin + K...> of a resolved list: indexed one by one (a stage fuses one or two
+// activations), not sliced with mp_take/mp_drop, whose cost grows with the whole list for every stage.
+template <class Resolved, std::size_t Begin, class Offsets>
+struct epilogue_slice;
+template <class Resolved, std::size_t Begin, std::size_t... K>
+struct epilogue_slice<Resolved, Begin, std::index_sequence<K...>> {
+    using type = epilogue<boost::mp11::mp_at_c<Resolved, Begin + K>...>;
+};
+
 template <class T, std::size_t InputSize, class... Layers>
 struct plan {
     using value_type = T;
@@ -109,7 +118,8 @@ struct plan {
     // widths[i]: width of the signal entering layer i; widths[layer_count] is the output width.
     static constexpr std::array<std::size_t, layer_count + 1> widths = []<std::size_t... I>(std::index_sequence<I...>) {
         std::array<std::size_t, layer_count + 1> result{InputSize};
-        ((result[I + 1] = output_width_of<layer<I>>(result[I])), ...);
+        // In order, as the elements of a braced list (not a fold: see detail::static_for).
+        [[maybe_unused]] const int in_order[] = {0, ((result[I + 1] = output_width_of<layer<I>>(result[I])), 0)...};
         return result;
     }(std::make_index_sequence<layer_count>{});
     static constexpr std::size_t output_size = widths[layer_count];
@@ -166,7 +176,7 @@ struct plan {
         return result;
     }();
     template <std::size_t Begin, std::size_t End>
-    using epilogue_of = boost::mp11::mp_apply<epilogue, boost::mp11::mp_drop_c<boost::mp11::mp_take_c<resolved, End>, Begin>>;
+    using epilogue_of = typename epilogue_slice<resolved, Begin, std::make_index_sequence<End - Begin>>::type;
 
     // Largest padded row any layer writes, for the stack buffers of inference.
     static constexpr std::size_t buffer_size = [] {

@@ -60,7 +60,7 @@ std::vector<tensor_entry> tensor_table() {
     using plan = typename Net::plan;
     std::vector<tensor_entry> table;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-        (append_layer_entries<plan, I>(table), ...);
+        [[maybe_unused]] const int in_order[] = {0, (append_layer_entries<plan, I>(table), 0)...};  // see detail::static_for
     }(std::make_index_sequence<plan::layer_count>{});
     return table;
 }
@@ -79,7 +79,7 @@ std::string shape_signature() {
     std::string text = std::string(scalar_name<typename Net::value_type>()) + " | input " + std::to_string(plan::input_size);
     std::array<std::string_view, plan::layer_count> names{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-        ((names[I] = plan::template layer<I>::name), ...);
+        [[maybe_unused]] const int in_order[] = {0, ((names[I] = plan::template layer<I>::name), 0)...};
     }(std::make_index_sequence<plan::layer_count>{});
     for (std::size_t i = 0; i < plan::layer_count; ++i) {
         text += " | " + std::to_string(i) + " " + std::string(names[i]) + " ";

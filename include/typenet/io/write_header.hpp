@@ -36,7 +36,7 @@ template <class T, class... Layers>
 struct network_spelling<basic_network<T, Layers...>> {
     static std::string get() {
         std::string text = std::string("typenet::basic_network<") + (std::is_same_v<T, float> ? "float" : "double");
-        ((text += ",\n    " + spelling<Layers>::get()), ...);
+        [[maybe_unused]] const int in_order[] = {0, ((text += ",\n    " + spelling<Layers>::get()), 0)...};  // see detail::static_for
         return text + ">";
     }
 };
