@@ -105,6 +105,14 @@ int preference(const dispatch_table<T>& table) noexcept {
     return 2 * count + (table.portable ? 0 : 1);
 }
 
+// Appends the parts (g++ 12 reports a false -Wrestrict at -O3 for "literal" + std::string).
+template <class... Parts>
+std::string concatenate(const Parts&... parts) {
+    std::string text;
+    [[maybe_unused]] const int in_order[] = {0, (text.append(std::string_view(parts)), 0)...};
+    return text;
+}
+
 inline bool isa_matches(std::string_view isa, std::string_view wanted) noexcept {
     return isa == wanted || (isa.starts_with("isa_") && isa.substr(4) == wanted);
 }
@@ -120,30 +128,29 @@ template <class T>
 const dispatch_table<T>& choose_dispatch_table(std::span<const dispatch_table<T>* const> tables, std::string_view force = {}) {
     const std::uint32_t cpu = cpu_features();
     std::string names;
-    for (const auto* table : tables) names += (names.empty() ? "" : ", ") + std::string(table->isa);
+    for (const auto* table : tables) names.append(names.empty() ? "" : ", ").append(table->isa);
     if (force.empty())
         if (const char* environment = std::getenv("TYPENET_DISPATCH")) force = environment;
     if (!force.empty()) {
         for (const auto* table : tables) {
             if (!detail::isa_matches(table->isa, force)) continue;
             if ((table->features & ~cpu) != 0)
-                detail::raise(std::runtime_error("typenet dispatch: " + std::string(table->isa) + " was requested (" + std::string(force) +
-                                                 ") but this CPU lacks " + feature_names(table->features & ~cpu) +
-                                                 " (it has: " + feature_names(cpu) + ")"));
+                detail::raise(std::runtime_error(detail::concatenate("typenet dispatch: ", table->isa, " was requested (", force,
+                                                                     ") but this CPU lacks ", feature_names(table->features & ~cpu),
+                                                                     " (it has: ", feature_names(cpu), ")")));
             return *table;
         }
-        detail::raise(std::invalid_argument("typenet dispatch: " + std::string(force) +
-                                            " was requested, but the program has kernels for " + (names.empty() ? "nothing" : names) +
-                                            " only"));
+        detail::raise(std::invalid_argument(detail::concatenate("typenet dispatch: ", force, " was requested, but the program has kernels for ",
+                                                                names.empty() ? std::string("nothing") : names, " only")));
     }
     const dispatch_table<T>* best = nullptr;
     for (const auto* table : tables)
         if ((table->features & ~cpu) == 0 && (!best || detail::preference(*table) > detail::preference(*best)))
             best = table;
     if (!best)
-        detail::raise(std::runtime_error("typenet dispatch: this CPU (" + feature_names(cpu) + ") can run none of " +
-                                         (names.empty() ? "the (no) kernels given" : names) +
-                                         "; add kernels compiled for plain x86-64 (SSE2) or AArch64"));
+        detail::raise(std::runtime_error(detail::concatenate("typenet dispatch: this CPU (", feature_names(cpu), ") can run none of ",
+                                                             names.empty() ? std::string("the (no) kernels given") : names,
+                                                             "; add kernels compiled for plain x86-64 (SSE2) or AArch64")));
     return *best;
 }
 
@@ -202,11 +209,11 @@ private:
     static const table_type& choose(std::span<const table_type* const> tables, std::string_view force) {
         for (const auto* table : tables)
             if (table->input_size != input_size || table->output_size != output_size || table->parameter_count != parameter_count)
-                detail::raise(std::invalid_argument(
-                    "typenet::dispatched_network: the kernels " + std::string(table->isa) + " compute a network with " +
-                    std::to_string(table->input_size) + " inputs, " + std::to_string(table->output_size) + " outputs and " +
-                    std::to_string(table->parameter_count) + " parameters; expected " + std::to_string(input_size) + ", " +
-                    std::to_string(output_size) + " and " + std::to_string(parameter_count) + " (another network type?)"));
+                detail::raise(std::invalid_argument(detail::concatenate(
+                    "typenet::dispatched_network: the kernels ", table->isa, " compute a network with ", std::to_string(table->input_size),
+                    " inputs, ", std::to_string(table->output_size), " outputs and ", std::to_string(table->parameter_count),
+                    " parameters; expected ", std::to_string(input_size), ", ", std::to_string(output_size), " and ",
+                    std::to_string(parameter_count), " (another network type?)")));
         return choose_dispatch_table<value_type>(tables, force);
     }
 

@@ -36,7 +36,7 @@ inline constexpr const char* cpu_feature_names[] = {"sse2",   "sse3", "ssse3", "
 inline std::string feature_names(std::uint32_t features) {
     std::string names;
     for (std::uint32_t bit = 0; bit < std::size(cpu_feature_names); ++bit)
-        if (features & (1u << bit)) names += (names.empty() ? "" : " ") + std::string(cpu_feature_names[bit]);
+        if (features & (1u << bit)) names.append(names.empty() ? "" : " ").append(cpu_feature_names[bit]);
     return names.empty() ? "none" : names;
 }
 
