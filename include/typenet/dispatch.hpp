@@ -109,7 +109,7 @@ int preference(const dispatch_table<T>& table) noexcept {
 template <class... Parts>
 std::string concatenate(const Parts&... parts) {
     std::string text;
-    [[maybe_unused]] const int in_order[] = {0, (text.append(std::string_view(parts)), 0)...};
+    (text.append(std::string_view(parts)), ...);
     return text;
 }
 

@@ -20,6 +20,7 @@
 #include "detail/driver.hpp"
 #include "detail/plan.hpp"
 #include "detail/raise.hpp"
+#include "detail/static_for.hpp"
 #include "init.hpp"
 #include "input.hpp"
 #include "layer.hpp"
@@ -269,9 +270,7 @@ private:
     // Calls visit.template operator()<I, J>() for every tensor J of every layer I.
     template <class Visit>
     static constexpr void for_each_tensor(Visit&& visit) {
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            [[maybe_unused]] const int in_order[] = {0, (for_each_tensor_of<I>(visit), 0)...};  // see detail::static_for
-        }(std::make_index_sequence<layer_count>{});
+        detail::static_for<layer_count>([&](auto i) { for_each_tensor_of<decltype(i)::value>(visit); });
     }
     template <std::size_t I, class Visit>
     static constexpr void for_each_tensor_of(Visit& visit) {
@@ -288,9 +287,7 @@ private:
     template <class WeightOverride, class BiasOverride>
     void initialize_tensors(std::uint64_t seed) {
         parameters_.fill(T(0));  // padding stays exactly zero forever after
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            [[maybe_unused]] const int in_order[] = {0, (initialize_layer<I, WeightOverride, BiasOverride>(seed), 0)...};
-        }(std::make_index_sequence<layer_count>{});
+        detail::static_for<layer_count>([&](auto i) { initialize_layer<decltype(i)::value, WeightOverride, BiasOverride>(seed); });
     }
     template <std::size_t I, class WeightOverride, class BiasOverride>
     void initialize_layer(std::uint64_t seed) {

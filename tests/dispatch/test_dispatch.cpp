@@ -23,6 +23,10 @@ extern const table other_kernels_isa_sse2;
 static const std::vector<const table*> compiled = {&model_kernels_isa_portable, &model_kernels_isa_sse2, &model_kernels_isa_avx2_fma,
                                                    &model_kernels_isa_avx512bw};
 static const table& other = other_kernels_isa_sse2;
+#elif defined(DISPATCH_TEST_X86_BASELINE)  // sanitizer builds: the baseline and portable kernels only
+extern const table model_kernels_isa_portable, model_kernels_isa_sse2, other_kernels_isa_sse2;
+static const std::vector<const table*> compiled = {&model_kernels_isa_portable, &model_kernels_isa_sse2};
+static const table& other = other_kernels_isa_sse2;
 #elif defined(DISPATCH_TEST_ARM)
 extern const table model_kernels_isa_portable, model_kernels_isa_neon64, other_kernels_isa_neon64;
 static const std::vector<const table*> compiled = {&model_kernels_isa_portable, &model_kernels_isa_neon64};

@@ -12,6 +12,7 @@
 #include <boost/mp11/utility.hpp>
 
 #include "../config.hpp"
+#include "static_for.hpp"
 #include "../input.hpp"
 #include "../layer.hpp"
 #include "constexpr_math.hpp"
@@ -116,12 +117,11 @@ struct plan {
     using tensor = boost::mp11::mp_at_c<tensors<I>, J>;
 
     // widths[i]: width of the signal entering layer i; widths[layer_count] is the output width.
-    static constexpr std::array<std::size_t, layer_count + 1> widths = []<std::size_t... I>(std::index_sequence<I...>) {
+    static constexpr std::array<std::size_t, layer_count + 1> widths = [] {
         std::array<std::size_t, layer_count + 1> result{InputSize};
-        // In order, as the elements of a braced list (not a fold: see detail::static_for).
-        [[maybe_unused]] const int in_order[] = {0, ((result[I + 1] = output_width_of<layer<I>>(result[I])), 0)...};
+        static_for<layer_count>([&](auto i) { result[i + 1] = output_width_of<layer<decltype(i)::value>>(result[i]); });
         return result;
-    }(std::make_index_sequence<layer_count>{});
+    }();
     static constexpr std::size_t output_size = widths[layer_count];
 
     // Rows of activations and gradients are padded to whole cache lines.

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/static_for.hpp"
+
 namespace typenet {
 
 // A typenet network type (basic_network<T, input<N>, ...>).
@@ -59,9 +61,7 @@ template <network_model Net>
 std::vector<tensor_entry> tensor_table() {
     using plan = typename Net::plan;
     std::vector<tensor_entry> table;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        [[maybe_unused]] const int in_order[] = {0, (append_layer_entries<plan, I>(table), 0)...};  // see detail::static_for
-    }(std::make_index_sequence<plan::layer_count>{});
+    static_for<plan::layer_count>([&](auto i) { append_layer_entries<plan, decltype(i)::value>(table); });
     return table;
 }
 
@@ -78,9 +78,7 @@ std::string shape_signature() {
     const auto table = tensor_table<Net>();
     std::string text = std::string(scalar_name<typename Net::value_type>()) + " | input " + std::to_string(plan::input_size);
     std::array<std::string_view, plan::layer_count> names{};
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        [[maybe_unused]] const int in_order[] = {0, ((names[I] = plan::template layer<I>::name), 0)...};
-    }(std::make_index_sequence<plan::layer_count>{});
+    static_for<plan::layer_count>([&](auto i) { names[i] = plan::template layer<decltype(i)::value>::name; });
     for (std::size_t i = 0; i < plan::layer_count; ++i) {
         text += " | " + std::to_string(i) + " " + std::string(names[i]) + " ";
         if (plan::widths[i] == plan::widths[i + 1])

@@ -36,7 +36,8 @@ template <class T, class... Layers>
 struct network_spelling<basic_network<T, Layers...>> {
     static std::string get() {
         std::string text = std::string("typenet::basic_network<") + (std::is_same_v<T, float> ? "float" : "double");
-        [[maybe_unused]] const int in_order[] = {0, ((text += ",\n    " + spelling<Layers>::get()), 0)...};  // see detail::static_for
+        // A braced list, in order; not a fold, which clang limits to 256 operands (networks may have more layers).
+        [[maybe_unused]] const int in_order[] = {0, ((text += ",\n    " + spelling<Layers>::get()), 0)...};
         return text + ">";
     }
 };
