@@ -58,6 +58,30 @@
 //                                    never positive over the batch), ::saturated (outputs for which
 //                                    L::saturated(y) is true), ::none (the default)
 //
+// STATEFUL LAYERS (sequence layers: gru, lstm, conv1d) carry a state from one time step to the next, kept
+// apart from the weights (in Net::state_type, one per stream) so that one const network serves many streams.
+// Instead of forward, backward and reference_forward they provide
+//   template <class T> static constexpr std::size_t state_size
+//                                    elements of one stream's state, a multiple of 64 bytes; all zeros is the
+//                                    state at the start of a sequence
+//   template <class T, std::size_t Width, std::size_t Rows>
+//   static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride,
+//                    T* y, std::size_t y_stride) noexcept
+//                                    one time step of Rows independent streams; stream r's state is at
+//                                    state + r * state_stride (64-byte aligned) and is updated in place. Rows
+//                                    of x and y as for forward; padding lanes of y and of the state stay zero.
+//   template <class T, std::size_t Width, std::size_t Rows, bool InputGradient>
+//   static void step_backward(const step_backward_arguments<T>& a) noexcept
+//                                    the gradients of one step, given the state before it and the step's input:
+//                                    adds d loss / d parameters to a.parameter_gradient (the caller zeroes it
+//                                    before the last step of a sequence), replaces d loss / d (state after the
+//                                    step) in a.state_gradient by d loss / d (state before it), and writes
+//                                    d loss / d input (zeros past Width) if InputGradient.
+//   static constexpr std::size_t reference_state_size
+//   static void reference_step(reference_tensors parameters, std::span<double> state, std::span<const double> x,
+//                              std::span<double> y)
+//                                    the double-precision oracle of one step, with a state of its own layout.
+//
 // ACTIVATIONS are layers of the same contract without parameters; typenet::activation<Derived> below
 // implements it from four element-wise functions (apply, derivative and their <cmath> references), and
 // marks the layer as fusable into the epilogue of the layer before it.
@@ -110,8 +134,11 @@ struct contiguous_layout {
 // One parameter tensor of a layer. Layout provides shape (std::array, PyTorch's), size (elements),
 // storage (elements in the parameter block, padding included, a multiple of 64 bytes) and
 // storage_index(flat): where the element with row-major logical index `flat` is stored. FanIn and FanOut
-// are what the initializer's scale is computed from.
-template <fixed_name Name, tensor_role Role, class Init, class Layout, std::size_t FanIn, std::size_t FanOut>
+// are what the initializer's scale is computed from. ReceptiveField: a convolution's kernel size, which
+// PyTorch and Keras count in both fans (weight [out][in][k]: fan_in = in k, fan_out = out k); the weight is
+// drawn as the [out][in k] matrix.
+template <fixed_name Name, tensor_role Role, class Init, class Layout, std::size_t FanIn, std::size_t FanOut,
+          std::size_t ReceptiveField = 1>
 struct tensor {
     static constexpr std::string_view name = Name.view();
     static constexpr tensor_role role = Role;
@@ -124,9 +151,13 @@ struct tensor {
     static constexpr std::size_t size = Layout::size;
     static constexpr std::size_t storage = Layout::storage;
     static constexpr std::size_t storage_index(std::size_t flat) noexcept { return Layout::storage_index(flat); }
+    static constexpr std::size_t receptive_field = ReceptiveField;
+    // Rows of the matrix an initializer draws (columns: fan_in).
+    static constexpr std::size_t rows = FanOut / ReceptiveField;
 
-    static_assert(Role != tensor_role::weight || (rank == 2 && shape[0] == FanOut && shape[1] == FanIn),
-                  "typenet::tensor: a weight tensor is a [fan_out][fan_in] matrix");
+    static_assert(Role != tensor_role::weight || (rank >= 2 && shape[0] * ReceptiveField == FanOut && size == shape[0] * FanIn),
+                  "typenet::tensor: a weight tensor is a [fan_out][fan_in] matrix (or a convolution's [out][in][k], "
+                  "fan_out = out k, fan_in = in k)");
     static_assert(Role == tensor_role::weight || rank == 1, "typenet::tensor: bias and other tensors are vectors");
 };
 
@@ -175,10 +206,39 @@ struct backward_arguments {
     T* workspace;  // workspace_size<T> elements
 };
 
+template <class T>
+struct step_backward_arguments {
+    const T* parameters;  // the layer's parameters
+    const T* state;       // the state before the step (as step saw it)
+    std::size_t state_stride;
+    const T* input;  // the step's input rows
+    std::size_t input_stride;
+    const T* output_gradient;  // d loss / d output of this step; zero past the output width in each row
+    std::size_t output_gradient_stride;
+    T* state_gradient;  // in: d loss / d (state after the step); out: d loss / d (state before it)
+    std::size_t state_gradient_stride;
+    T* parameter_gradient;  // laid out like the parameters; accumulated over steps
+    T* input_gradient;      // null when InputGradient is false
+    std::size_t input_gradient_stride;
+};
+
 }  // namespace typenet::inline TYPENET_ISA
 
 namespace typenet::detail {
 struct activation_tag {};
+
+// A layer with a state carried between time steps (the STATEFUL LAYERS of the contract above).
+template <class Layer, class T>
+constexpr std::size_t state_size_of() {
+    if constexpr (requires { Layer::template state_size<T>; })
+        return Layer::template state_size<T>;
+    else
+        return 0;
+}
+template <class Layer>
+constexpr bool is_stateful() {
+    return requires { Layer::template state_size<float>; };
+}
 
 template <class Layer>
 constexpr bool flag_fuses_epilogue() {
@@ -283,14 +343,30 @@ concept has_backward = requires(const backward_arguments<T>& arguments) { L::tem
 template <class L>
 concept has_reference = requires(reference_tensors p, std::span<const double> x, std::span<double> y) { L::reference_forward(p, x, y); };
 
+template <class L, class T>
+concept has_step = requires(const T* p, T* state, const T* x, T* y, std::size_t stride) {
+    L::template step<T, probe_width<L>(), 1>(p, state, stride, x, stride, y, stride);
+};
+template <class L, class T>
+concept has_step_backward =
+    requires(const step_backward_arguments<T>& arguments) { L::template step_backward<T, probe_width<L>(), 1, true>(arguments); };
+template <class L>
+concept has_reference_step = requires(reference_tensors p, std::span<double> state, std::span<const double> x, std::span<double> y) {
+    L::reference_step(p, state, x, y);
+    { L::reference_state_size } -> std::convertible_to<std::size_t>;
+};
+// What a layer runs: forward and backward, or (stateful) step and step_backward.
+template <class L, class T>
+concept has_passes = (is_stateful<L>() && has_step<L, T> && has_step_backward<L, T> && has_reference_step<L>) ||
+                     (!is_stateful<L>() && has_forward<L, T> && has_backward<L, T> && has_reference<L>);
+
 }  // namespace typenet::detail
 
 namespace typenet {
 
 // The contract as a concept, for static_assert(typenet::layer<my_layer, float>) in users' code.
 template <class L, class T = float>
-concept layer = detail::has_name<L> && detail::has_shape<L> && detail::has_parameters<L, T> && detail::has_forward<L, T> &&
-                detail::has_backward<L, T> && detail::has_reference<L>;
+concept layer = detail::has_name<L> && detail::has_shape<L> && detail::has_parameters<L, T> && detail::has_passes<L, T>;
 
 }  // namespace typenet
 
@@ -309,15 +385,27 @@ struct layer_checks {
     static_assert(!has_name<L> || has_parameters<L, T>,
                   "typenet: layer contract (typenet/layer.hpp): the layer has no `template <class T> using parameters = "
                   "boost::mp11::mp_list<typenet::tensor<...>...>` (mp_list<> when it has none)");
-    static_assert(!has_name<L> || !has_shape<L> || has_forward<L, T>,
+    static_assert(!is_stateful<L>() || !has_name<L> || !has_shape<L> || has_step<L, T>,
+                  "typenet: layer contract (typenet/layer.hpp): the stateful layer has no `template <class T, std::size_t Width, "
+                  "std::size_t Rows> static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, "
+                  "std::size_t x_stride, T* y, std::size_t y_stride) noexcept`");
+    static_assert(!is_stateful<L>() || !has_name<L> || !has_shape<L> || has_step_backward<L, T>,
+                  "typenet: layer contract (typenet/layer.hpp): the stateful layer has no `template <class T, std::size_t "
+                  "Width, std::size_t Rows, bool InputGradient> static void step_backward(const "
+                  "typenet::step_backward_arguments<T>&) noexcept`");
+    static_assert(!is_stateful<L>() || !has_name<L> || has_reference_step<L>,
+                  "typenet: layer contract (typenet/layer.hpp): the stateful layer has no `reference_state_size` and `static "
+                  "void reference_step(typenet::reference_tensors, std::span<double> state, std::span<const double> x, "
+                  "std::span<double> y)`");
+    static_assert(is_stateful<L>() || !has_name<L> || !has_shape<L> || has_forward<L, T>,
                   "typenet: layer contract (typenet/layer.hpp): the layer has no `template <class T, std::size_t Width, "
                   "std::size_t Rows, class Epilogue> static void forward(const T* parameters, const T* x, std::size_t "
                   "x_stride, T* y, std::size_t y_stride) noexcept`");
-    static_assert(!has_name<L> || !has_shape<L> || has_backward<L, T>,
+    static_assert(is_stateful<L>() || !has_name<L> || !has_shape<L> || has_backward<L, T>,
                   "typenet: layer contract (typenet/layer.hpp): the layer has no `template <class T, std::size_t Width, "
                   "std::size_t Batch, bool InputGradient> static void backward(const typenet::backward_arguments<T>&) "
                   "noexcept`");
-    static_assert(!has_name<L> || has_reference<L>,
+    static_assert(is_stateful<L>() || !has_name<L> || has_reference<L>,
                   "typenet: layer contract (typenet/layer.hpp): the layer has no `static void reference_forward("
                   "typenet::reference_tensors, std::span<const double> x, std::span<double> y)`");
     static_assert(

@@ -99,6 +99,21 @@ public:
     using input_type = std::array<T, input_size>;
     using output_type = std::array<T, output_size>;
 
+    // Whether some layer carries a state between time steps (gru, lstm, conv1d: the stateful layers of the
+    // layer contract). Such a network runs with a state: forward(state, x, y), forward_sequence, and the
+    // forward_batch that takes one state per stream.
+    static constexpr bool is_stateful = plan::has_state;
+
+    // The streaming state of one stream: every stateful layer's state, apart from the weights, so that one
+    // const network serves any number of streams (voices, channels, threads). Value-initialized (all zeros)
+    // it is the state at the start of a sequence; trivially copyable, so it can be saved, restored and set.
+    struct state_type {
+        alignas(detail::storage_alignment) std::array<T, plan::state_storage> values{};
+        void reset() noexcept { values.fill(T(0)); }
+        friend bool operator==(const state_type&, const state_type&) = default;
+    };
+    static_assert(std::is_trivially_copyable_v<state_type>);
+
     // The I-th layer after input<N> (activations counted, as PyTorch nn.Sequential), resolved: dense<N, ...>
     // becomes dense_layer<fan_in, N, WeightInit, BiasInit> with auto_init replaced.
     template <std::size_t I>
@@ -232,6 +247,40 @@ public:
         for (; row < x.size(); ++row) forward_tile<1>(x[row].data(), y.data() + row);
     }
 
+    // One time step of one stream: reads the state, writes its successor. const, allocation-free, no locks:
+    // real-time safe, and many threads may run their own states through one network.
+    void forward(state_type& state, std::span<const T, input_size> x, std::span<T, output_size> y) const noexcept {
+        TYPENET_ASSERT(is_aligned() && "typenet::basic_network: the object is not aligned to alignof(Net) (64 bytes)");
+        alignas(detail::storage_alignment) T buffers[2][plan::buffer_size];
+        const T* signal = run_step<1>(state.values.data(), x.data(), buffers[0], buffers[1]);
+        std::copy_n(signal, output_size, y.data());
+    }
+    output_type operator()(state_type& state, const input_type& x) const noexcept {
+        output_type y;
+        forward(state, x, y);
+        return y;
+    }
+
+    // A sequence of steps of one stream (xs.size() == ys.size(), else std::invalid_argument).
+    void forward_sequence(state_type& state, std::span<const input_type> xs, std::span<output_type> ys) const {
+        if (xs.size() != ys.size()) [[unlikely]]
+            detail::raise_size_mismatch("typenet::basic_network::forward_sequence", xs.size(), ys.size());
+        for (std::size_t t = 0; t < xs.size(); ++t) forward(state, xs[t], ys[t]);
+    }
+
+    // One time step of many streams at once: stream s has state states[s], input x[s], output y[s] (sizes
+    // equal, else std::invalid_argument). Streams go through the layers 8 at a time, so the weights are read
+    // once per 8 streams.
+    void forward_batch(std::span<state_type> states, std::span<const input_type> x, std::span<output_type> y) const {
+        if (x.size() != y.size() || states.size() != x.size()) [[unlikely]]
+            detail::raise_size_mismatch("typenet::basic_network::forward_batch (states, inputs, outputs)", states.size(), x.size(),
+                                        y.size());
+        TYPENET_ASSERT(is_aligned() && "typenet::basic_network: the object is not aligned to alignof(Net) (64 bytes)");
+        std::size_t row = 0;
+        for (; row + 8 <= x.size(); row += 8) step_tile<8>(states.data() + row, x[row].data(), y.data() + row);
+        for (; row < x.size(); ++row) step_tile<1>(states.data() + row, x[row].data(), y.data() + row);
+    }
+
     // The parameter block (weights, biases and zero padding, in the internal layout, which depends on the
     // instruction set). For optimizers; use weight<I>/bias<I>/parameter_tensor<I, J> for values.
     std::span<T, storage_size> parameter_block() noexcept { return parameters_; }
@@ -262,9 +311,11 @@ private:
 
     template <std::size_t I, class View>
     static constexpr auto& weight_of(View weights, std::size_t out, std::size_t in) {
-        if (out >= weights.shape[0] || in >= weights.shape[1]) [[unlikely]]
-            detail::raise_index_error(View::name, out, weights.shape[0], in, weights.shape[1]);
-        return weights[out * weights.shape[1] + in];
+        // A convolution's [out][in][k] weight is the [out][in k] matrix here.
+        constexpr std::size_t columns = View::size / View::shape[0];
+        if (out >= weights.shape[0] || in >= columns) [[unlikely]]
+            detail::raise_index_error(View::name, out, weights.shape[0], in, columns);
+        return weights[out * columns + in];
     }
 
     // Calls visit.template operator()<I, J>() for every tensor J of every layer I.
@@ -308,14 +359,17 @@ private:
         using declared_init = typename Tensor::initializer;
         if constexpr (Tensor::role == tensor_role::weight) {
             using init = std::conditional_t<std::is_void_v<WeightOverride>, declared_init, WeightOverride>;
+            // A convolution's weight is drawn as a matrix with receptive_field times its rows, so that the
+            // initializer sees both fans; the first rows are kept.
             init::sample_weights(Tensor::fan_in, Tensor::fan_out, stream, [&](std::size_t out, std::size_t in, double value) {
-                values[Tensor::storage_index(out * Tensor::fan_in + in)] = static_cast<T>(value);
+                if (out < Tensor::rows) values[Tensor::storage_index(out * Tensor::fan_in + in)] = static_cast<T>(value);
             });
         } else {
             using init =
                 std::conditional_t<std::is_void_v<BiasOverride> || Tensor::role == tensor_role::other, declared_init, BiasOverride>;
-            init::sample_bias(Tensor::fan_in, Tensor::fan_out, stream,
-                              [&](std::size_t out, double value) { values[Tensor::storage_index(out)] = static_cast<T>(value); });
+            init::sample_bias(Tensor::fan_in, Tensor::fan_out, stream, [&](std::size_t out, double value) {
+                if (out < Tensor::size) values[Tensor::storage_index(out)] = static_cast<T>(value);
+            });
         }
     }
 
@@ -340,6 +394,23 @@ private:
         return detail::run_forward<plan, true, Rows>(parameters_.data(), x, input_size, [&](auto stage, auto) TYPENET_INLINE_LAMBDA {
             return std::pair<T*, std::size_t>(decltype(stage)::value % 2 == 0 ? buffer_a : buffer_b, plan::buffer_size);
         });
+    }
+
+    static constexpr std::size_t state_stride = sizeof(state_type) / sizeof(T);
+
+    template <std::size_t Rows>
+    TYPENET_ALWAYS_INLINE const T* run_step(T* state, const T* x, T* buffer_a, T* buffer_b) const noexcept {
+        return detail::run_step<plan, Rows>(parameters_.data(), state, state_stride, x, input_size,
+                                            [&](auto stage, auto) TYPENET_INLINE_LAMBDA {
+                                                return std::pair<T*, std::size_t>(decltype(stage)::value % 2 == 0 ? buffer_a : buffer_b,
+                                                                                  plan::buffer_size);
+                                            });
+    }
+    template <std::size_t Rows>
+    void step_tile(state_type* states, const T* x, output_type* y) const noexcept {
+        alignas(detail::storage_alignment) T buffers[2][Rows * plan::buffer_size];
+        const T* signal = run_step<Rows>(states->values.data(), x, buffers[0], buffers[1]);
+        for (std::size_t r = 0; r < Rows; ++r) std::copy_n(signal + r * plan::buffer_size, output_size, y[r].data());
     }
 
     alignas(detail::storage_alignment) std::array<T, storage_size> parameters_;

@@ -4,6 +4,7 @@
 // loaded.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <span>
@@ -37,6 +38,44 @@ std::array<double, Net::output_size> forward(const Net& net, std::span<const typ
         const std::vector<std::vector<double>> parameters = tensors<i>(net);
         std::vector<double> next(plan::widths[i + 1]);
         Net::template layer<i>::reference_forward(parameters, signal, next);
+        signal = std::move(next);
+    });
+    std::array<double, Net::output_size> result{};
+    std::copy(signal.begin(), signal.end(), result.begin());
+    return result;
+}
+
+// The state of a stateful network for the reference: each layer's state in the layer's own reference
+// layout (reference_state_size doubles; none for stateless layers), zeros at the start of a sequence.
+template <class Net>
+struct state {
+    std::vector<std::vector<double>> layers = [] {
+        std::vector<std::vector<double>> result;
+        detail::static_for<Net::layer_count>([&](auto index) {
+            using layer = typename Net::template layer<decltype(index)::value>;
+            if constexpr (detail::is_stateful<layer>())
+                result.emplace_back(layer::reference_state_size, 0.0);
+            else
+                result.emplace_back();
+        });
+        return result;
+    }();
+};
+
+// One time step of a (stateful or stateless) network.
+template <class Net>
+std::array<double, Net::output_size> step(const Net& net, state<Net>& current, std::span<const typename Net::value_type, Net::input_size> x) {
+    using plan = typename Net::plan;
+    std::vector<double> signal(x.begin(), x.end());
+    detail::static_for<Net::layer_count>([&](auto index) {
+        constexpr std::size_t i = decltype(index)::value;
+        using layer = typename Net::template layer<i>;
+        const std::vector<std::vector<double>> parameters = tensors<i>(net);
+        std::vector<double> next(plan::widths[i + 1]);
+        if constexpr (detail::is_stateful<layer>())
+            layer::reference_step(parameters, current.layers[i], signal, next);
+        else
+            layer::reference_forward(parameters, signal, next);
         signal = std::move(next);
     });
     std::array<double, Net::output_size> result{};

@@ -44,6 +44,21 @@ TYPENET_ALWAYS_INLINE void backward_layer(const backward_arguments<T>& arguments
         backward_out_of_line<Layer, T, Width, Batch, InputGradient>(arguments);
 }
 
+template <class Layer, class T, std::size_t Width, std::size_t Rows>
+TYPENET_NOINLINE void step_out_of_line(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+                                       std::size_t y_stride) noexcept {
+    Layer::template step<T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
+}
+
+template <bool Inline, class Layer, class T, std::size_t Width, std::size_t Rows>
+TYPENET_ALWAYS_INLINE void step_layer(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+                                      std::size_t y_stride) noexcept {
+    if constexpr (Inline)
+        Layer::template step<T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
+    else
+        step_out_of_line<Layer, T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
+}
+
 template <class Plan, bool Fused>
 constexpr std::size_t stage_head(std::size_t stage) noexcept {
     if constexpr (Fused)
@@ -56,8 +71,11 @@ constexpr std::size_t stage_head(std::size_t stage) noexcept {
 // Fused: every stage is a layer with the activations fused into its epilogue (only the whole network);
 // unfused: every layer is a stage. destination(stage constant, last layer of the stage constant) returns
 // the (T*, stride) the stage writes to. Returns the last stage's output rows.
-template <class Plan, bool Fused, std::size_t Rows, std::size_t First = 0, std::size_t Last = Plan::layer_count, class T, class Destination>
-TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std::size_t x_stride, Destination&& destination) noexcept {
+// Streaming: stateful layers run one time step on the states at state (rows state_stride apart); without
+// it a stateful layer is a compile error that points to the streaming API.
+template <class Plan, bool Fused, std::size_t Rows, std::size_t First, std::size_t Last, bool Streaming, class T, class Destination>
+TYPENET_ALWAYS_INLINE const T* run_layers(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride,
+                                          Destination&& destination) noexcept {
     static_assert(!Fused || (First == 0 && Last == Plan::layer_count), "typenet: fused passes run the whole network");
     static_assert(First < Last && Last <= Plan::layer_count);
     constexpr std::size_t first_stage = Fused ? 0 : First;
@@ -79,12 +97,36 @@ TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std:
             signal = output;
             signal_stride = output_stride;
         }
-        forward_layer<(Plan::layer_count <= inline_layer_limit), layer, T, Plan::widths[head], Rows, fused_epilogue>(
-            parameters + Plan::offsets[head], signal, signal_stride, output, output_stride);
+        if constexpr (is_stateful<layer>()) {
+            static_assert(Streaming,
+                          "typenet: this network has a stateful layer (gru, lstm, conv1d): run it with a state, "
+                          "net.forward(state, x, y) or net.forward_sequence(state, xs, ys), and train it with "
+                          "typenet::sequence_trainer");
+            if constexpr (Streaming)
+                step_layer<(Plan::layer_count <= inline_layer_limit), layer, T, Plan::widths[head], Rows>(
+                    parameters + Plan::offsets[head], state + Plan::state_offsets[head], state_stride, signal, signal_stride, output,
+                    output_stride);
+        } else {
+            forward_layer<(Plan::layer_count <= inline_layer_limit), layer, T, Plan::widths[head], Rows, fused_epilogue>(
+                parameters + Plan::offsets[head], signal, signal_stride, output, output_stride);
+        }
         signal = output;
         signal_stride = output_stride;
     });
     return signal;
+}
+
+template <class Plan, bool Fused, std::size_t Rows, std::size_t First = 0, std::size_t Last = Plan::layer_count, class T, class Destination>
+TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std::size_t x_stride, Destination&& destination) noexcept {
+    return run_layers<Plan, Fused, Rows, First, Last, false>(parameters, static_cast<T*>(nullptr), 0, x, x_stride, destination);
+}
+
+// One time step of Rows streams through the whole network (fused stages), each stream's state block at
+// state + r * state_stride.
+template <class Plan, std::size_t Rows, class T, class Destination>
+TYPENET_ALWAYS_INLINE const T* run_step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride,
+                                        Destination&& destination) noexcept {
+    return run_layers<Plan, true, Rows, 0, Plan::layer_count, true>(parameters, state, state_stride, x, x_stride, destination);
 }
 
 }  // namespace typenet::detail::inline TYPENET_ISA

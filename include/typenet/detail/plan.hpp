@@ -185,6 +185,19 @@ struct plan {
         return row_stride(largest);
     }();
 
+    // Streaming state (stateful layers of the contract): state_offsets[i] is where layer i's state starts in
+    // one stream's state block; state_offsets[layer_count] is the block's size (0: a stateless network).
+    static constexpr std::array<std::size_t, layer_count + 1> state_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
+        const std::size_t sizes[] = {state_size_of<layer<I>, T>()..., 0};
+        std::array<std::size_t, layer_count + 1> result{};
+        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + sizes[i];
+        return result;
+    }(std::make_index_sequence<layer_count>{});
+    static constexpr std::size_t state_storage = state_offsets[layer_count];
+    static constexpr bool has_state = []<std::size_t... I>(std::index_sequence<I...>) {
+        return (is_stateful<layer<I>>() || ... || false);
+    }(std::make_index_sequence<layer_count>{});
+
     // Scratch memory of each layer's backward pass (layer contract: workspace_size), cache-line aligned.
     static constexpr std::array<std::size_t, layer_count + 1> workspace_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
         const std::size_t sizes[] = {row_stride(workspace_size_of<layer<I>, T>())..., 0};

@@ -61,5 +61,11 @@ template <class Exception>
                   inputs, outputs);
     raise(std::invalid_argument(text));
 }
+[[noreturn]] inline void raise_size_mismatch(const char* function, std::size_t states, std::size_t inputs, std::size_t outputs) {
+    char text[256];
+    std::snprintf(text, sizeof text, "%s: %zu states, %zu inputs, room for %zu outputs; the three spans must have the same length",
+                  function, states, inputs, outputs);
+    raise(std::invalid_argument(text));
+}
 
 }  // namespace typenet::detail

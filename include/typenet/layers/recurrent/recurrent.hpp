@@ -1,0 +1,199 @@
+// recurrent_layer<Cell, FanIn, Hidden, Init>: what GRU and LSTM share. One layer of PyTorch's nn.GRU /
+// nn.LSTM (batch_first), with its four tensors weight_ih_l0 [Gates Hidden][FanIn], weight_hh_l0
+// [Gates Hidden][Hidden], bias_ih_l0, bias_hh_l0, as a stateful layer of the layer contract (layer.hpp).
+//
+// A step computes the gate pre-activations gi = W_ih x + b_ih and gh = W_hh h + b_hh with the dense layer's
+// kernel (the matrices are stored as dense matrices, gate_layout.hpp), then Cell's element-wise update on
+// whole vectors. The backward pass recomputes gi and gh from the saved state instead of storing them.
+//
+// A Cell (gru.hpp, lstm.hpp) provides: name, gates, state_vectors (h, or h and c), update<Batch>(...) (the
+// SIMD step), backward_unit(...) (the scalar derivative of one unit) and reference(...) (the double oracle).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/mp11/list.hpp>
+
+#include "../../config.hpp"
+#include "../../detail/constexpr_math.hpp"
+#include "../../init.hpp"
+#include "../../layer.hpp"
+#include "../../simd.hpp"
+#include "../dense/forward.hpp"
+#include "gate_layout.hpp"
+#include "recurrent_init.hpp"
+
+namespace typenet::detail {
+// The scalar sigmoid of the cells' backward passes.
+template <class T>
+T logistic(T x) noexcept {
+    return T(1) / (T(1) + std::exp(-x));
+}
+}  // namespace typenet::detail
+
+namespace typenet::inline TYPENET_ISA {
+
+template <class Cell, std::size_t FanIn, std::size_t Hidden, class Init>
+struct recurrent_layer {
+    static constexpr std::size_t gates = Cell::gates;
+    static constexpr std::size_t fan_in = FanIn;
+    static constexpr std::size_t hidden = Hidden;
+    using init = Init;
+    using input_init = typename Init::input_init;
+    using recurrent_weight_init = typename Init::recurrent_weight_init;
+    using bias_init = typename Init::bias_init;
+    using input_bias_init = std::conditional_t<Cell::has_forget_gate && Init::unit_forget_bias,
+                                               detail::unit_forget_bias<bias_init, Hidden>, bias_init>;
+
+    template <class T>
+    using input_gates = detail::gate_layout<T, FanIn, Hidden, gates>;
+    template <class T>
+    using hidden_gates = detail::gate_layout<T, Hidden, Hidden, gates>;
+
+    // ---- The layer contract (typenet/layer.hpp), stateful.
+    static constexpr std::string_view name = Cell::name;
+    static constexpr std::size_t input_width = FanIn;
+    static constexpr std::size_t output_width = Hidden;
+
+    template <class T>
+    using parameters = boost::mp11::mp_list<
+        tensor<"weight_ih_l0", tensor_role::weight, input_init, detail::gate_weight_layout<T, FanIn, Hidden, gates>, FanIn, gates * Hidden>,
+        tensor<"weight_hh_l0", tensor_role::weight, recurrent_weight_init, detail::gate_weight_layout<T, Hidden, Hidden, gates>, Hidden,
+               gates * Hidden>,
+        tensor<"bias_ih_l0", tensor_role::bias, input_bias_init, detail::gate_bias_layout<T, FanIn, Hidden, gates>, Hidden, gates * Hidden>,
+        tensor<"bias_hh_l0", tensor_role::bias, bias_init, detail::gate_bias_layout<T, Hidden, Hidden, gates>, Hidden, gates * Hidden>>;
+
+    static constexpr std::size_t parameter_count = 2 * gates * Hidden + gates * Hidden * (FanIn + Hidden);
+
+    // State of one stream: h, then (LSTM) c, each padded to whole cache lines.
+    template <class T>
+    static constexpr std::size_t state_vector_stride = detail::round_up(Hidden, detail::storage_alignment / sizeof(T));
+    template <class T>
+    static constexpr std::size_t state_size = Cell::state_vectors * state_vector_stride<T>;
+    static constexpr std::size_t reference_state_size = Cell::state_vectors * Hidden;
+
+    template <class T, std::size_t Width, std::size_t Rows>
+    static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+                     std::size_t y_stride) noexcept {
+        using batch = simd::batch<T>;
+        constexpr std::size_t gate_stride = input_gates<T>::row_stride;
+        alignas(detail::storage_alignment) T input_part[Rows * gate_stride];
+        alignas(detail::storage_alignment) T hidden_part[Rows * gate_stride];
+        pre_activations<T, Rows>(parameters, state, state_stride, x, x_stride, input_part, hidden_part);
+        for (std::size_t r = 0; r < Rows; ++r) {
+            T* stream = state + r * state_stride;
+            for (std::size_t e = 0; e < input_gates<T>::padded_hidden; e += batch::size) {
+                Cell::template update<batch>(input_part + r * gate_stride, hidden_part + r * gate_stride, input_gates<T>::padded_hidden, e,
+                                             stream, state_vector_stride<T>);
+                batch::load_aligned(stream + e).store_aligned(y + r * y_stride + e);
+            }
+        }
+    }
+
+    template <class T, std::size_t Width, std::size_t Rows, bool InputGradient>
+    static void step_backward(const step_backward_arguments<T>& a) noexcept {
+        using input_matrix = typename input_gates<T>::matrix;
+        using hidden_matrix = typename hidden_gates<T>::matrix;
+        constexpr std::size_t padded = input_gates<T>::padded_hidden;
+        constexpr std::size_t gate_stride = input_gates<T>::row_stride;
+        constexpr std::size_t cell = state_vector_stride<T>;
+        alignas(detail::storage_alignment) T input_part[Rows * gate_stride];
+        alignas(detail::storage_alignment) T hidden_part[Rows * gate_stride];
+        pre_activations<T, Rows>(a.parameters, a.state, a.state_stride, a.input, a.input_stride, input_part, hidden_part);
+
+        const T* input_weights = a.parameters;
+        const T* hidden_weights = a.parameters + input_matrix::weight_storage;
+        T* input_weight_gradient = a.parameter_gradient;
+        T* hidden_weight_gradient = a.parameter_gradient + input_matrix::weight_storage;
+        T* input_bias_gradient = hidden_weight_gradient + hidden_matrix::weight_storage;
+        T* hidden_bias_gradient = input_bias_gradient + input_matrix::bias_storage;
+
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const T* gi = input_part + r * gate_stride;
+            const T* gh = hidden_part + r * gate_stride;
+            const T* before = a.state + r * a.state_stride;
+            const T* x = a.input + r * a.input_stride;
+            T* state_gradient = a.state_gradient + r * a.state_gradient_stride;
+            const T* output_gradient = a.output_gradient + r * a.output_gradient_stride;
+            T input_gate_gradient[gates * padded]{};
+            T hidden_gate_gradient[gates * padded]{};
+            T hidden_direct[Hidden];
+            T cell_before_gradient[Hidden];
+            for (std::size_t j = 0; j < Hidden; ++j) {
+                const T hidden_after_gradient = output_gradient[j] + state_gradient[j];
+                const T cell_after_gradient = Cell::state_vectors > 1 ? state_gradient[cell + j] : T(0);
+                Cell::backward_unit(gi, gh, padded, j, before, cell, hidden_after_gradient, cell_after_gradient, input_gate_gradient,
+                                    hidden_gate_gradient, hidden_direct[j], cell_before_gradient[j]);
+            }
+            for (std::size_t g = 0; g < gates; ++g)
+                for (std::size_t j = 0; j < Hidden; ++j) {
+                    const std::size_t out = g * padded + j;
+                    const T d_input = input_gate_gradient[out], d_hidden = hidden_gate_gradient[out];
+                    input_bias_gradient[out] += d_input;
+                    hidden_bias_gradient[out] += d_hidden;
+                    for (std::size_t k = 0; k < FanIn; ++k) input_weight_gradient[input_matrix::weight_index(out, k)] += d_input * x[k];
+                    for (std::size_t k = 0; k < Hidden; ++k)
+                        hidden_weight_gradient[hidden_matrix::weight_index(out, k)] += d_hidden * before[k];
+                }
+            if constexpr (InputGradient) {
+                T* dx = a.input_gradient + r * a.input_gradient_stride;
+                for (std::size_t k = 0; k < FanIn; ++k) {
+                    T sum = 0;
+                    for (std::size_t out = 0; out < gates * padded; ++out) sum += input_weights[input_matrix::weight_index(out, k)] * input_gate_gradient[out];
+                    dx[k] = sum;
+                }
+                for (std::size_t k = FanIn; k < a.input_gradient_stride; ++k) dx[k] = T(0);
+            }
+            for (std::size_t k = 0; k < Hidden; ++k) {
+                T sum = hidden_direct[k];
+                for (std::size_t out = 0; out < gates * padded; ++out) sum += hidden_weights[hidden_matrix::weight_index(out, k)] * hidden_gate_gradient[out];
+                state_gradient[k] = sum;
+                if constexpr (Cell::state_vectors > 1) state_gradient[cell + k] = cell_before_gradient[k];
+            }
+        }
+    }
+
+    static void reference_step(reference_tensors parameters, std::span<double> state, std::span<const double> x, std::span<double> y) {
+        const std::vector<double>& weight_ih = parameters[0];
+        const std::vector<double>& weight_hh = parameters[1];
+        std::vector<double> gi(gates * Hidden), gh(gates * Hidden);
+        for (std::size_t row = 0; row < gates * Hidden; ++row) {
+            double input_sum = parameters[2][row], hidden_sum = parameters[3][row];
+            for (std::size_t k = 0; k < FanIn; ++k) input_sum += weight_ih[row * FanIn + k] * x[k];
+            for (std::size_t k = 0; k < Hidden; ++k) hidden_sum += weight_hh[row * Hidden + k] * state[k];
+            gi[row] = input_sum;
+            gh[row] = hidden_sum;
+        }
+        Cell::reference(gi.data(), gh.data(), Hidden, state);
+        std::copy_n(state.begin(), Hidden, y.begin());
+    }
+
+    static summary_row summary() {
+        return {std::string(input_init::name) + " / " + std::string(recurrent_weight_init::name),
+                detail::describe_initializer<input_init>(FanIn, gates * Hidden) + " / " +
+                    detail::describe_initializer<recurrent_weight_init>(Hidden, gates * Hidden)};
+    }
+
+private:
+    template <class T, std::size_t Rows>
+    TYPENET_ALWAYS_INLINE static void pre_activations(const T* parameters, const T* state, std::size_t state_stride, const T* x,
+                                                      std::size_t x_stride, T* input_part, T* hidden_part) noexcept {
+        using input_matrix = typename input_gates<T>::matrix;
+        using hidden_matrix = typename hidden_gates<T>::matrix;
+        constexpr std::size_t gate_stride = input_gates<T>::row_stride;
+        const T* input_weights = parameters;
+        const T* hidden_weights = input_weights + input_matrix::weight_storage;
+        const T* input_bias = hidden_weights + hidden_matrix::weight_storage;
+        const T* hidden_bias = input_bias + input_matrix::bias_storage;
+        kernel::dense_forward<input_matrix, epilogue<>, Rows>(x, x_stride, input_weights, input_bias, input_part, gate_stride);
+        kernel::dense_forward<hidden_matrix, epilogue<>, Rows>(state, state_stride, hidden_weights, hidden_bias, hidden_part, gate_stride);
+    }
+};
+
+}  // namespace typenet::inline TYPENET_ISA
