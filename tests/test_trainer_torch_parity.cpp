@@ -14,44 +14,20 @@
 
 #include <typenet/typenet.hpp>
 
+#include "torch_table.hpp"
+
 using namespace typenet;
 
 namespace {
 
-using values = std::vector<double>;
-using table = std::map<std::string, values>;
+using test::get;
+using test::relative;
+using test::table;
+using test::values;
 using Net = basic_network<double, input<6>, dense<16>, typenet::tanh, dense<12>, relu, dense<4>>;
 constexpr std::size_t batch = 8, batches = 4, steps = 100;
 
-// Each line: key words, then numbers.
-table load() {
-    std::ifstream file("data/torch_training.txt");
-    REQUIRE_MESSAGE(file, "run the tests from tests/ (meson does): data/torch_training.txt not found");
-    table result;
-    std::string line;
-    while (std::getline(file, line)) {
-        if (line.empty() || line[0] == '#') continue;
-        std::istringstream in(line);
-        std::string key, token;
-        values numbers;
-        while (in >> token) {
-            if (std::isdigit(static_cast<unsigned char>(token[0])) || token[0] == '-')
-                numbers.push_back(std::stod(token));
-            else
-                key += (key.empty() ? "" : " ") + token;
-        }
-        result[key] = numbers;
-    }
-    return result;
-}
-
-const values& get(const table& data, const std::string& key) {
-    const auto found = data.find(key);
-    REQUIRE_MESSAGE(found != data.end(), "missing entry: " << key);
-    return found->second;
-}
-
-double relative(double actual, double expected) { return std::abs(actual - expected) / std::max(std::abs(expected), 1e-8); }
+table load() { return test::load_table("data/torch_training.txt"); }
 
 // Calls f(index constant) for each dense layer of Net (0, 2, 4).
 template <class F>

@@ -67,6 +67,30 @@ struct step_result {
 
 }  // namespace typenet
 
+namespace typenet::detail::inline TYPENET_ISA {
+
+// One optimizer update of a parameter block from its gradient (the step-th, counting from 1), the gradient
+// scaled to clip_norm when its norm sqrt(squared_norm) exceeds it (clip_norm 0: no clipping).
+template <class T, std::size_t Size, class Optimizer, class Moments>
+void optimizer_update(const Optimizer& optimizer, T* parameters, const T* gradient, Moments& moments, long step, T clip_norm,
+                      double squared_norm) noexcept {
+    T scale = T(1);
+    if (clip_norm > T(0)) {
+        const double norm = std::sqrt(squared_norm);
+        const double coefficient = double(clip_norm) / (norm + 1e-6);
+        if (coefficient < 1) scale = T(coefficient);
+    }
+    if constexpr (std::is_same_v<Optimizer, sgd>) {
+        kernel::sgd_update<T, Size>(parameters, gradient, moments[0].data(), T(optimizer.lr), T(optimizer.momentum), scale, step == 1);
+    } else {
+        const kernel::adam_coefficients coefficients{
+            optimizer.lr, optimizer.beta1, optimizer.beta2, optimizer.eps, optimizer.weight_decay, optimizer.decoupled, step};
+        kernel::adam_update<T, Size>(parameters, gradient, moments[0].data(), moments[1].data(), coefficients, scale);
+    }
+}
+
+}  // namespace typenet::detail::inline TYPENET_ISA
+
 namespace typenet::inline TYPENET_ISA {
 
 template <class Net, class Loss, class Optimizer, std::size_t Batch, class Monitor = no_monitor>
@@ -191,23 +215,8 @@ private:
     // squared_norm: of the gradient block, computed by try_step when clipping or a monitor needs it.
     void update(Net& net, double squared_norm) noexcept {
         ++steps_;
-        T scale = T(1);
-        if (clip_norm_ > T(0)) {
-            const double norm = std::sqrt(squared_norm);
-            const double coefficient = double(clip_norm_) / (norm + 1e-6);
-            if (coefficient < 1) scale = T(coefficient);
-        }
-        T* parameters = net.parameter_block().data();
-        const T* gradient = workspace_.gradient().data();
-        if constexpr (std::is_same_v<Optimizer, sgd>) {
-            kernel::sgd_update<T, Net::storage_size>(parameters, gradient, moments_->values[0].data(), T(optimizer_.lr),
-                                                     T(optimizer_.momentum), scale, steps_ == 1);
-        } else {
-            const kernel::adam_coefficients coefficients{
-                optimizer_.lr, optimizer_.beta1, optimizer_.beta2, optimizer_.eps, optimizer_.weight_decay, optimizer_.decoupled, steps_};
-            kernel::adam_update<T, Net::storage_size>(parameters, gradient, moments_->values[0].data(), moments_->values[1].data(),
-                                                      coefficients, scale);
-        }
+        detail::optimizer_update<T, Net::storage_size>(optimizer_, net.parameter_block().data(), workspace_.gradient().data(),
+                                                       moments_->values, steps_, clip_norm_, squared_norm);
     }
 
     Optimizer optimizer_;

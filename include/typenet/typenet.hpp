@@ -19,6 +19,7 @@
 #include "optim.hpp"
 #include "workspace.hpp"
 #include "trainer.hpp"
+#include "sequence_trainer.hpp"
 #include "monitor.hpp"
 #include "diagnostics.hpp"
 #include "lsuv.hpp"
