@@ -25,7 +25,8 @@ void fill_chunk(typename Trainer::input_sequences& xs, typename Trainer::target_
             for (auto& value : y) value = stream.symmetric_uniform();
 }
 
-// Worst relative error of the analytic gradient over every parameter (floor 1e-4 as in gradient_check.hpp).
+// Worst relative error of the analytic gradient over every parameter and every input (floor 1e-4 as in
+// gradient_check.hpp).
 template <class Net, std::size_t Steps = 4, std::size_t Batch = 3>
 double sequence_gradient_error(std::uint64_t seed = 1) {
     using trainer_type = typenet::sequence_trainer<Net, typenet::mse, typenet::sgd, Steps, Batch>;
@@ -61,6 +62,22 @@ double sequence_gradient_error(std::uint64_t seed = 1) {
         worst = std::max(worst, std::abs(numeric - analytic[p]) / std::max({std::abs(numeric), std::abs(analytic[p]), 1e-4}));
     }
     net->set_parameters(std::span<const double, Net::parameter_count>(parameters.data(), Net::parameter_count));
+
+    // d loss / d input at every step of every stream (input_gradient), through all later steps.
+    for (std::size_t b = 0; b < Batch; ++b)
+        for (std::size_t t = 0; t < Steps; ++t)
+            for (std::size_t k = 0; k < Net::input_size; ++k) {
+                const double analytic_input = trainer.input_gradient(b, t)[k];
+                double& x = (*xs)[b][t][k];
+                const double saved = x, h = 1e-5;
+                x = saved + h;
+                const double plus = trainer.loss(*net, *xs, *ys);
+                x = saved - h;
+                const double minus = trainer.loss(*net, *xs, *ys);
+                x = saved;
+                const double numeric = (plus - minus) / (2 * h);
+                worst = std::max(worst, std::abs(numeric - analytic_input) / std::max({std::abs(numeric), std::abs(analytic_input), 1e-4}));
+            }
     return worst;
 }
 

@@ -81,6 +81,7 @@ class sequence_trainer {
         alignas(detail::storage_alignment) std::array<T, rows * input_stride> inputs{};
         alignas(detail::storage_alignment) std::array<T, output_offsets[layer_count]> outputs{};
         alignas(detail::storage_alignment) std::array<T, rows * gradient_width> gradients[2]{};
+        alignas(detail::storage_alignment) std::array<T, rows * input_stride> input_gradient{};
         alignas(detail::storage_alignment) std::array<T, rows * state_stride> states_before{};  // [t][b]: state before step t
         alignas(detail::storage_alignment) std::array<T, Batch * state_stride> state_gradient{};
         alignas(detail::storage_alignment) std::array<T, Net::storage_size> parameter_gradient{};
@@ -177,6 +178,12 @@ public:
         });
     }
 
+    // d (mean loss of the last step) / d (input at step t of stream b): how far back in time the gradient
+    // reaches (the vanishing-gradient experiments of examples/gradient_through_time.cpp), saliency.
+    std::span<const T, Net::input_size> input_gradient(std::size_t stream, std::size_t step) const noexcept {
+        return std::span<const T, Net::input_size>(buffers_->input_gradient.data() + (step * Batch + stream) * input_stride, Net::input_size);
+    }
+
     // Outputs of the last chunk: step t of stream b (its first Net::output_size entries).
     std::span<const T, Net::output_size> output_at(std::size_t stream, std::size_t step) const noexcept {
         return std::span<const T, Net::output_size>(output(layer_count - 1) + (step * Batch + stream) * output_stride, Net::output_size);
@@ -249,7 +256,7 @@ private:
             using layer = typename plan::template layer<i>;
             T* gradient = buffers_->gradients[current].data();
             if constexpr (detail::is_stateful<layer>()) {
-                T* input_gradient = i == 0 ? nullptr : buffers_->gradients[1 - current].data();
+                T* input_gradient = i == 0 ? buffers_->input_gradient.data() : buffers_->gradients[1 - current].data();
                 constexpr std::size_t offset = plan::state_offsets[i];
                 std::fill(buffers_->state_gradient.begin(), buffers_->state_gradient.end(), T(0));  // the chunk's end: nothing after it
                 for (std::size_t t = Steps; t-- > 0;)
@@ -266,14 +273,14 @@ private:
                                                                    buffers_->state_gradient.data() + first * state_stride + offset,
                                                                    state_stride,
                                                                    buffers_->parameter_gradient.data() + plan::offsets[i],
-                                                                   i == 0 ? nullptr : input_gradient + row * layer_input_stride(i),
-                                                                   i == 0 ? 0 : layer_input_stride(i)};
-                        layer::template step_backward<T, plan::widths[i], group, (i > 0)>(arguments);
+                                                                   input_gradient + row * layer_input_stride(i),
+                                                                   layer_input_stride(i)};
+                        layer::template step_backward<T, plan::widths[i], group, true>(arguments);
                     });
                 if constexpr (i > 0) current = 1 - current;
             } else {
                 constexpr bool in_place = detail::flag_backward_in_place<layer>();
-                T* input_gradient = i == 0 ? nullptr : in_place ? gradient : buffers_->gradients[1 - current].data();
+                T* input_gradient = i == 0 ? buffers_->input_gradient.data() : in_place ? gradient : buffers_->gradients[1 - current].data();
                 const backward_arguments<T> arguments{parameters + plan::offsets[i],
                                                       layer_input(i),
                                                       layer_input_stride(i),
@@ -283,9 +290,9 @@ private:
                                                       strides[i],
                                                       buffers_->parameter_gradient.data() + plan::offsets[i],
                                                       input_gradient,
-                                                      i == 0 ? 0 : layer_input_stride(i),
+                                                      layer_input_stride(i),
                                                       buffers_->scratch.data() + plan::workspace_offsets[i]};
-                detail::backward_out_of_line<layer, T, plan::widths[i], rows, (i > 0)>(arguments);
+                detail::backward_out_of_line<layer, T, plan::widths[i], rows, true>(arguments);
                 if constexpr (i > 0 && !in_place) current = 1 - current;
             }
         });
