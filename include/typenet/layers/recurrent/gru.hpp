@@ -26,11 +26,12 @@ struct gru_cell {
     static constexpr std::size_t gates = 3;
     static constexpr std::size_t state_vectors = 1;
     static constexpr bool has_forget_gate = false;
+    static constexpr bool sums_pre_activations = false;  // the candidate needs W_hn h + b_hn alone
 
     template <class Batch, class T>
     TYPENET_ALWAYS_INLINE static void update(const T* gi, const T* gh, std::size_t padded, std::size_t e, T* state, std::size_t) noexcept {
-        const Batch reset = typenet::sigmoid::apply(Batch::load_aligned(gi + e) + Batch::load_aligned(gh + e));
-        const Batch update = typenet::sigmoid::apply(Batch::load_aligned(gi + padded + e) + Batch::load_aligned(gh + padded + e));
+        const Batch reset = gate_sigmoid(Batch::load_aligned(gi + e) + Batch::load_aligned(gh + e));
+        const Batch update = gate_sigmoid(Batch::load_aligned(gi + padded + e) + Batch::load_aligned(gh + padded + e));
         const Batch candidate =
             typenet::tanh::apply(simd::fma(reset, Batch::load_aligned(gh + 2 * padded + e), Batch::load_aligned(gi + 2 * padded + e)));
         const Batch hidden = Batch::load_aligned(state + e);

@@ -20,6 +20,7 @@
 
 #include <boost/mp11/list.hpp>
 
+#include "../../activation.hpp"
 #include "../../config.hpp"
 #include "../../detail/constexpr_math.hpp"
 #include "../../init.hpp"
@@ -34,6 +35,13 @@ namespace typenet::detail {
 template <class T>
 T logistic(T x) noexcept {
     return T(1) / (T(1) + std::exp(-x));
+}
+// The cells' SIMD sigmoid: 1/2 + tanh(x/2)/2 (exact identity), on typenet::tanh's rational form for float
+// (about 3 ulp), which costs less than exp and a division (sigmoid(+-inf) = 1, 0; NaN stays NaN).
+template <class Batch>
+TYPENET_ALWAYS_INLINE Batch gate_sigmoid(const Batch& x) noexcept {
+    const Batch half(static_cast<typename Batch::value_type>(0.5));
+    return simd::fma(half, typenet::tanh::apply(half * x), half);
 }
 }  // namespace typenet::detail
 
@@ -85,6 +93,16 @@ struct recurrent_layer {
         constexpr std::size_t gate_stride = input_gates<T>::row_stride;
         alignas(detail::storage_alignment) T input_part[Rows * gate_stride];
         alignas(detail::storage_alignment) T hidden_part[Rows * gate_stride];
+        if constexpr (Rows == 1 && Cell::sums_pre_activations) {
+            // One stream of a cell that needs only gi + gh (LSTM): the recurrent product accumulates onto
+            // W_ih x + b_ih + b_hh as its bias, and the cell reads the sum from hidden_part (gi: zeros).
+            chained_pre_activations<T>(parameters, state, x, input_part, hidden_part);
+            for (std::size_t e = 0; e < input_gates<T>::padded_hidden; e += batch::size) {
+                Cell::template update<batch>(hidden_part, static_cast<const T*>(nullptr), input_gates<T>::padded_hidden, e, state, state_vector_stride<T>);
+                batch::load_aligned(state + e).store_aligned(y + e);
+            }
+            return;
+        }
         pre_activations<T, Rows>(parameters, state, state_stride, x, x_stride, input_part, hidden_part);
         for (std::size_t r = 0; r < Rows; ++r) {
             T* stream = state + r * state_stride;
@@ -181,6 +199,22 @@ struct recurrent_layer {
     }
 
 private:
+    template <class T>
+    TYPENET_ALWAYS_INLINE static void chained_pre_activations(const T* parameters, const T* state, const T* x, T* input_part,
+                                                              T* sum) noexcept {
+        using batch = simd::batch<T>;
+        using input_matrix = typename input_gates<T>::matrix;
+        using hidden_matrix = typename hidden_gates<T>::matrix;
+        const T* input_weights = parameters;
+        const T* hidden_weights = input_weights + input_matrix::weight_storage;
+        const T* input_bias = hidden_weights + hidden_matrix::weight_storage;
+        const T* hidden_bias = input_bias + input_matrix::bias_storage;
+        kernel::dense_forward<input_matrix, epilogue<>, 1>(x, FanIn, input_weights, input_bias, input_part, 0);
+        for (std::size_t e = 0; e < input_matrix::padded_out; e += batch::size)
+            (batch::load_aligned(input_part + e) + batch::load_aligned(hidden_bias + e)).store_aligned(input_part + e);
+        kernel::dense_forward<hidden_matrix, epilogue<>, 1>(state, 0, hidden_weights, input_part, sum, 0);
+    }
+
     template <class T, std::size_t Rows>
     TYPENET_ALWAYS_INLINE static void pre_activations(const T* parameters, const T* state, std::size_t state_stride, const T* x,
                                                       std::size_t x_stride, T* input_part, T* hidden_part) noexcept {

@@ -1,0 +1,264 @@
+// One time step of the sequence layers, typenet against hand-written Eigen 3.4 (fixed sizes, column-major,
+// the same weights), measured in the same run:
+//   single stream   GRU-16 and LSTM-16 with input 1 and 16, a dilated causal Conv1D stack (8 -> 16 -> 16 -> 16
+//                   channels, kernel 3, dilations 1, 2, 4, tanh between), one step per call
+//   many streams    64 independent streams per call (forward_batch with a state per stream) for GRU and LSTM
+//                   of 16, 32 and 64 units: ns per stream-step, and the share of the FMA peak the multiply-adds
+//                   reach; Eigen's peer is its single-stream step in a loop over the streams
+// Run: taskset -c 1 build/bench/bench/sequence_step [--repetitions N]
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include <Eigen/Dense>
+
+#include <typenet/typenet.hpp>
+
+#include "bench_util.hpp"
+
+namespace tn = typenet;
+
+namespace {
+
+template <int Rows, int Columns, class View>
+Eigen::Matrix<float, Rows, Columns> matrix_of(View view) {
+    Eigen::Matrix<float, Rows, Columns> m;
+    for (int r = 0; r < Rows; ++r)
+        for (int c = 0; c < Columns; ++c) m(r, c) = view[std::size_t(r * Columns + c)];
+    return m;
+}
+
+// What a careful Eigen user writes for nn.GRU / nn.LSTM one step at a time.
+template <int In, int H, int Gates>
+struct eigen_recurrent {
+    Eigen::Matrix<float, Gates * H, In> weight_ih;
+    Eigen::Matrix<float, Gates * H, H> weight_hh;
+    Eigen::Matrix<float, Gates * H, 1> bias_ih, bias_hh;
+    template <class Net>
+    explicit eigen_recurrent(const Net& net)
+        : weight_ih(matrix_of<Gates * H, In>(net.template parameter_tensor<0, 0>())),
+          weight_hh(matrix_of<Gates * H, H>(net.template parameter_tensor<0, 1>())),
+          bias_ih(matrix_of<Gates * H, 1>(net.template parameter_tensor<0, 2>())),
+          bias_hh(matrix_of<Gates * H, 1>(net.template parameter_tensor<0, 3>())) {}
+
+    struct state {
+        Eigen::Matrix<float, H, 1> h = Eigen::Matrix<float, H, 1>::Zero(), c = Eigen::Matrix<float, H, 1>::Zero();
+    };
+    void step(state& s, const Eigen::Matrix<float, In, 1>& x, Eigen::Matrix<float, H, 1>& y) const {
+        Eigen::Matrix<float, Gates * H, 1> gi, gh;
+        gi.noalias() = weight_ih * x + bias_ih;
+        gh.noalias() = weight_hh * s.h + bias_hh;
+        if constexpr (Gates == 3) {
+            const auto r = (gi.template head<H>() + gh.template head<H>()).array().logistic();
+            const auto z = (gi.template segment<H>(H) + gh.template segment<H>(H)).array().logistic().eval();
+            const auto n = (gi.template tail<H>().array() + r * gh.template tail<H>().array()).tanh().eval();
+            s.h = (n + z * (s.h.array() - n)).matrix();
+        } else {
+            gi += gh;
+            const auto i = gi.template head<H>().array().logistic();
+            const auto f = gi.template segment<H>(H).array().logistic();
+            const auto g = gi.template segment<H>(2 * H).array().tanh();
+            const auto o = gi.template tail<H>().array().logistic();
+            s.c = (f * s.c.array() + i * g).matrix();
+            s.h = (o * s.c.array().tanh()).matrix();
+        }
+        y = s.h;
+    }
+};
+
+// A causal dilated Conv1D layer: a shift register of past frames, one matrix per tap.
+template <int In, int Out, int Kernel, int Dilation>
+struct eigen_conv {
+    static constexpr int history = (Kernel - 1) * Dilation;
+    Eigen::Matrix<float, Out, In> taps[Kernel];
+    Eigen::Matrix<float, Out, 1> bias;
+    template <class View, class Bias>
+    eigen_conv(View weight, Bias b) {
+        for (int k = 0; k < Kernel; ++k)
+            for (int o = 0; o < Out; ++o)
+                for (int i = 0; i < In; ++i) taps[k](o, i) = weight[std::size_t((o * In + i) * Kernel + k)];
+        for (int o = 0; o < Out; ++o) bias(o) = b[std::size_t(o)];
+    }
+    struct state {
+        Eigen::Matrix<float, In, history> frames = Eigen::Matrix<float, In, history>::Zero();
+    };
+    void step(state& s, const Eigen::Matrix<float, In, 1>& x, Eigen::Matrix<float, Out, 1>& y) const {
+        y = bias + taps[Kernel - 1] * x;
+        for (int k = 0; k + 1 < Kernel; ++k) y.noalias() += taps[k] * s.frames.col(k * Dilation);
+        for (int f = 0; f + 1 < history; ++f) s.frames.col(f) = s.frames.col(f + 1);
+        s.frames.col(history - 1) = x;
+    }
+};
+
+using conv_net = tn::network<tn::input<8>, tn::conv1d<16, 3, 1>, tn::tanh, tn::conv1d<16, 3, 2>, tn::tanh, tn::conv1d<16, 3, 4>>;
+struct eigen_conv_stack {
+    eigen_conv<8, 16, 3, 1> first;
+    eigen_conv<16, 16, 3, 2> second;
+    eigen_conv<16, 16, 3, 4> third;
+    explicit eigen_conv_stack(const conv_net& net)
+        : first(net.parameter_tensor<0, 0>(), net.parameter_tensor<0, 1>()),
+          second(net.parameter_tensor<2, 0>(), net.parameter_tensor<2, 1>()),
+          third(net.parameter_tensor<4, 0>(), net.parameter_tensor<4, 1>()) {}
+    struct state {
+        eigen_conv<8, 16, 3, 1>::state first;
+        eigen_conv<16, 16, 3, 2>::state second;
+        eigen_conv<16, 16, 3, 4>::state third;
+    };
+    void step(state& s, const Eigen::Matrix<float, 8, 1>& x, Eigen::Matrix<float, 16, 1>& y) const {
+        Eigen::Matrix<float, 16, 1> a, b;
+        first.step(s.first, x, a);
+        a = a.array().tanh();
+        second.step(s.second, a, b);
+        b = b.array().tanh();
+        third.step(s.third, b, y);
+    }
+};
+
+constexpr int distinct_inputs = 64;
+
+template <class Net>
+std::vector<typename Net::input_type> make_inputs() {
+    std::vector<typename Net::input_type> xs(distinct_inputs);
+    tn::random_stream stream(5, 5);
+    for (auto& x : xs)
+        for (auto& v : x) v = static_cast<float>(stream.symmetric_uniform());
+    return xs;
+}
+
+template <class Net, class EigenModel>
+void single_stream(const char* name, const Net& net, const EigenModel& eigen, const bench::options& options) {
+    constexpr int in = Net::input_size, out = Net::output_size;
+    const auto xs = make_inputs<Net>();
+    std::vector<Eigen::Matrix<float, in, 1>> exs(distinct_inputs);
+    for (int s = 0; s < distinct_inputs; ++s)
+        for (int i = 0; i < in; ++i) exs[s](i) = xs[s][i];
+
+    // The same computation: 200 steps agree to float rounding before anything is timed.
+    typename Net::state_type state{};
+    typename EigenModel::state eigen_state;
+    double worst = 0;
+    for (int t = 0; t < 200; ++t) {
+        const auto y = net(state, xs[t % distinct_inputs]);
+        Eigen::Matrix<float, out, 1> ey;
+        eigen.step(eigen_state, exs[t % distinct_inputs], ey);
+        for (int o = 0; o < out; ++o) worst = std::max(worst, double(std::abs(y[o] - ey(o))));
+    }
+    if (worst > 1e-4) {
+        std::printf("%s: typenet and Eigen disagree (%g)\n", name, worst);
+        std::exit(1);
+    }
+
+    constexpr int calls = 20000;
+    std::vector<double> ours, theirs;
+    for (int r = 0; r < options.repetitions; ++r) {
+        ours.push_back(bench::time_per_call(
+            [&](int n) {
+                typename Net::output_type y;
+                for (int c = 0; c < n; ++c) {
+                    net.forward(state, xs[c % distinct_inputs], y);
+                    bench::escape(y);
+                }
+            },
+            calls));
+        theirs.push_back(bench::time_per_call(
+            [&](int n) {
+                Eigen::Matrix<float, out, 1> y;
+                for (int c = 0; c < n; ++c) {
+                    eigen.step(eigen_state, exs[c % distinct_inputs], y);
+                    bench::escape(y);
+                }
+            },
+            calls));
+    }
+    const auto a = bench::summarize(ours), b = bench::summarize(theirs);
+    std::printf("%-30s %9.1f %9.1f   %9.1f %9.1f   %6.2f %6.2f\n", name, a.median_ns, a.min_ns, b.median_ns, b.min_ns,
+                a.median_ns / b.median_ns, a.min_ns / b.min_ns);
+}
+
+template <class Net, class EigenModel>
+void many_streams(const char* name, const Net& net, const EigenModel& eigen, double multiply_adds, double peak_per_ns,
+                  const bench::options& options) {
+    constexpr int streams = 64, in = Net::input_size, out = Net::output_size;
+    const auto xs = make_inputs<Net>();
+    std::vector<typename Net::state_type> states(streams);
+    std::vector<typename Net::output_type> ys(streams);
+    std::vector<typename EigenModel::state> eigen_states(streams);
+    std::vector<Eigen::Matrix<float, in, 1>> exs(streams);
+    for (int s = 0; s < streams; ++s)
+        for (int i = 0; i < in; ++i) exs[s](i) = xs[s][i];
+    const std::span<const typename Net::input_type> inputs(xs.data(), streams);
+
+    constexpr int calls = 400;
+    std::vector<double> ours, theirs;
+    for (int r = 0; r < options.repetitions; ++r) {
+        ours.push_back(bench::time_per_call(
+                           [&](int n) {
+                               for (int c = 0; c < n; ++c) {
+                                   net.forward_batch(std::span<typename Net::state_type>(states), inputs,
+                                                     std::span<typename Net::output_type>(ys));
+                                   bench::escape(ys[0]);
+                               }
+                           },
+                           calls) /
+                       streams);
+        theirs.push_back(bench::time_per_call(
+                             [&](int n) {
+                                 Eigen::Matrix<float, out, 1> y;
+                                 for (int c = 0; c < n; ++c)
+                                     for (int s = 0; s < streams; ++s) {
+                                         eigen.step(eigen_states[s], exs[s], y);
+                                         bench::escape(y);
+                                     }
+                             },
+                             calls) /
+                         streams);
+    }
+    const auto a = bench::summarize(ours), b = bench::summarize(theirs);
+    std::printf("%-30s %9.1f %9.1f   %9.1f %9.1f   %6.2f %6.2f   %5.0f%%\n", name, a.median_ns, a.min_ns, b.median_ns, b.min_ns,
+                a.median_ns / b.median_ns, a.min_ns / b.min_ns, 100 * multiply_adds / a.min_ns / peak_per_ns);
+}
+
+template <int In, int H, bool Lstm>
+void recurrent_pair(const char* name, const bench::options& options, bool batched, double peak) {
+    using layer = std::conditional_t<Lstm, tn::lstm<H, tn::torch_recurrent>, tn::gru<H, tn::torch_recurrent>>;
+    using Net = tn::network<tn::input<In>, layer>;
+    auto net = std::make_unique<Net>();
+    net->initialize(1);
+    const eigen_recurrent<In, H, Lstm ? 4 : 3> eigen(*net);
+    if (batched)
+        many_streams(name, *net, eigen, double((Lstm ? 4 : 3) * H * (In + H)), peak, options);
+    else
+        single_stream(name, *net, eigen, options);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const auto options = bench::parse(argc, argv);
+    const int core = bench::pin_to_core(1);
+    const double peak = bench::fma_peak_per_ns<tn::simd::batch<float>>(options.quick ? 3 : 51);
+    std::printf("sequence layers, one time step, ns per call (pinned to core %d, %d repetitions; xsimd arch %s)\n", core,
+                options.repetitions, xsimd::default_arch::name());
+    std::printf("single stream\n%-30s %9s %9s   %9s %9s   %6s %6s\n", "layer", "typenet", "min", "Eigen", "min", "ratio", "min");
+    recurrent_pair<1, 16, false>("GRU-16, input 1", options, false, peak);
+    recurrent_pair<16, 16, false>("GRU-16, input 16", options, false, peak);
+    recurrent_pair<1, 16, true>("LSTM-16, input 1", options, false, peak);
+    recurrent_pair<16, 16, true>("LSTM-16, input 16", options, false, peak);
+    {
+        auto net = std::make_unique<conv_net>();
+        net->initialize(1);
+        const eigen_conv_stack eigen(*net);
+        single_stream("Conv1D 8-16-16-16, d 1/2/4", *net, eigen, options);
+    }
+    std::printf("64 streams per call, ns per stream-step (Eigen: its single-stream step in a loop); FMA peak %.1f multiply-adds/ns\n"
+                "%-30s %9s %9s   %9s %9s   %6s %6s   %6s\n",
+                peak, "layer", "typenet", "min", "Eigen", "min", "ratio", "min", "peak");
+    recurrent_pair<16, 16, false>("GRU-16, input 16", options, true, peak);
+    recurrent_pair<32, 32, false>("GRU-32, input 32", options, true, peak);
+    recurrent_pair<64, 64, false>("GRU-64, input 64", options, true, peak);
+    recurrent_pair<32, 32, true>("LSTM-32, input 32", options, true, peak);
+    recurrent_pair<64, 64, true>("LSTM-64, input 64", options, true, peak);
+    std::printf("ratio = typenet / Eigen (lower is better); peak = multiply-adds per ns at the minimum time / FMA peak\n");
+}
