@@ -96,6 +96,9 @@ namespace typenet::inline TYPENET_ISA {
 template <class Net, class Loss, class Optimizer, std::size_t Batch, class Monitor = no_monitor>
 class trainer {
     static_assert(Batch >= 1, "typenet::trainer<Net, Loss, Optimizer, Batch>: Batch must be at least 1");
+    static_assert(!Net::is_stateful,
+                  "typenet::trainer: the network has stateful layers (gru, lstm, conv1d): train it through time with "
+                  "typenet::sequence_trainer");
     static_assert(std::is_same_v<Optimizer, sgd> || std::is_same_v<Optimizer, adam>,
                   "typenet::trainer: the optimizer must be typenet::sgd or typenet::adam");
     static_assert(!std::is_same_v<Loss, softmax_cross_entropy> || Net::output_size >= 2,
