@@ -155,6 +155,12 @@ TEST_CASE("compile-time facts of the sequence layers") {
     static_assert(gru::parameter_count == 3 * 16 * (8 + 16) + 2 * 3 * 16);
     static_assert(std::is_same_v<lstm::input_init, typenet::hidden_uniform<4>>);
     static_assert(lstm::input_init::bound() == 0.5);
+    static_assert(lstm::input_weight_bound() == 0.5 && lstm::recurrent_weight_bound() == 0.5);  // U(+-1/sqrt(4))
+    // Keras' scales for these shapes: Glorot over (fan_in, gates x hidden), orthogonal's 1/sqrt(larger side),
+    // Conv1D's Glorot over (in k, out k).
+    static_assert(gru::input_weight_bound() == typenet::detail::constexpr_sqrt(6.0 / (8 + 48)));
+    static_assert(gru::recurrent_weight_stddev() == 1 / typenet::detail::constexpr_sqrt(48.0));
+    static_assert(conv::weight_bound() == typenet::detail::constexpr_sqrt(6.0 / (9 + 24)));
     // Parameter counts as PyTorch's: Conv1d(3, 8, 3) 8*3*3 + 8; GRU(8, 16) 3*16*(8+16) + 2*48; LSTM(16, 4) 4*4*(16+4) + 2*16.
     static_assert(Net::parameter_count == (8 * 3 * 3 + 8) + (3 * 16 * 24 + 96) + (4 * 4 * 20 + 32));
     static_assert(typenet::layer<gru> && typenet::layer<lstm> && typenet::layer<conv, double>);
@@ -206,3 +212,13 @@ TEST_CASE("initializers of the recurrent layers: scales and the forget-gate bias
         CHECK(largest > 0.9 / std::sqrt(32.0));
     }
 }
+
+TEST_CASE("summary names the sequence layers and their initializers") {
+    using Net = typenet::network<typenet::input<1>, typenet::conv1d<8, 3, 2>, typenet::tanh, typenet::gru<16>, typenet::dense<1>>;
+    const std::string table = typenet::summary<Net>("amp");
+    INFO(table);
+    CHECK(table.find("conv1d") != std::string::npos);
+    CHECK(table.find("glorot_uniform / orthogonal") != std::string::npos);
+    CHECK(table.find("1248") != std::string::npos);  // the GRU's parameters: 3 x 16 x (8 + 16) + 2 x 48
+}
+

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -127,3 +128,17 @@ TEST_CASE("gradient through time and 50 Adam steps of truncated BPTT match PyTor
     CHECK(worst_parameter < 1e-9);
     CHECK(losses.back() < 0.5 * losses.front());  // the data is learnable: the run means something
 }
+
+TEST_CASE("a stateful network travels through typenet's format and keeps its outputs") {
+    const auto net = load_torch_model();
+    const std::vector<std::byte> bytes = typenet::save(*net);
+    auto copy = std::make_unique<Net>();
+    typenet::load(*copy, std::span<const std::byte>(bytes));
+    CHECK(*copy == *net);
+    Net::state_type a{}, b{};
+    for (std::size_t t = 0; t < 20; ++t) {
+        const Net::input_type x{std::sin(0.1 * double(t)), std::cos(0.3 * double(t))};
+        CHECK((*net)(a, x) == (*copy)(b, x));
+    }
+}
+

@@ -56,6 +56,17 @@ struct conv1d_layer {
     using bias_init = BiasInit;
     static constexpr std::size_t in_channels = Channels, out_channels = OutChannels, kernel_size = KernelSize, dilation = Dilation;
     static constexpr std::size_t fan_in = Channels * KernelSize, fan_out = OutChannels * KernelSize;
+    // Scales of the resolved initializer for this layer's fans (where the initializer defines them).
+    static constexpr double weight_bound() noexcept
+        requires requires { WeightInit::bound(fan_in, fan_out); }
+    {
+        return WeightInit::bound(fan_in, fan_out);
+    }
+    static constexpr double weight_stddev() noexcept
+        requires requires { WeightInit::stddev(fan_in, fan_out); }
+    {
+        return WeightInit::stddev(fan_in, fan_out);
+    }
     // Frames of history a step needs besides the current one.
     static constexpr std::size_t history = (KernelSize - 1) * Dilation;
 

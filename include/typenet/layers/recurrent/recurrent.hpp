@@ -79,6 +79,20 @@ struct recurrent_layer {
 
     static constexpr std::size_t parameter_count = 2 * gates * Hidden + gates * Hidden * (FanIn + Hidden);
 
+    // Scales of the resolved initializers for this layer's shapes (where the initializer defines them).
+    static constexpr double input_weight_bound() noexcept
+        requires requires { input_init::bound(FanIn, gates * Hidden); }
+    {
+        return input_init::bound(FanIn, gates * Hidden);
+    }
+    static constexpr double input_weight_stddev() noexcept { return input_init::stddev(FanIn, gates * Hidden); }
+    static constexpr double recurrent_weight_bound() noexcept
+        requires requires { recurrent_weight_init::bound(Hidden, gates * Hidden); }
+    {
+        return recurrent_weight_init::bound(Hidden, gates * Hidden);
+    }
+    static constexpr double recurrent_weight_stddev() noexcept { return recurrent_weight_init::stddev(Hidden, gates * Hidden); }
+
     // State of one stream: h, then (LSTM) c, each padded to whole cache lines.
     template <class T>
     static constexpr std::size_t state_vector_stride = detail::round_up(Hidden, detail::storage_alignment / sizeof(T));
