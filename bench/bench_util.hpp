@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sched.h>
@@ -45,6 +46,24 @@ double time_per_call(Run&& run, int calls) {
     run(calls);
     const auto stop = std::chrono::steady_clock::now();
     return std::chrono::duration<double, std::nano>(stop - start).count() / calls;
+}
+
+// The contenders of a comparison, timed alternately in every repetition (so machine noise hits both
+// alike): ours(calls) and theirs(calls), per-call nanoseconds divided by `per` (the work items of a call).
+template <class Ours, class Theirs>
+std::pair<timing, timing> interleaved(int repetitions, int calls, Ours&& ours, Theirs&& theirs, double per = 1) {
+    std::vector<double> ours_ns, theirs_ns;
+    for (int r = 0; r < repetitions; ++r) {
+        ours_ns.push_back(time_per_call(ours, calls) / per);
+        theirs_ns.push_back(time_per_call(theirs, calls) / per);
+    }
+    return {summarize(ours_ns), summarize(theirs_ns)};
+}
+
+// name, ours (median, min), theirs (median, min), ratios of medians and of minima.
+inline void print_comparison(const char* name, int name_width, timing a, timing b) {
+    std::printf("%-*s %9.1f %9.1f   %9.1f %9.1f   %6.2f %6.2f", name_width, name, a.median_ns, a.min_ns, b.median_ns, b.min_ns,
+                a.median_ns / b.median_ns, a.min_ns / b.min_ns);
 }
 
 struct options {

@@ -90,30 +90,24 @@ void run(const char* name, const bench::options& options) {
     }
 
     const int calls = in * out >= 1000 ? 2000 : 20000;
-    std::vector<double> ours, theirs;
-    for (int r = 0; r < options.repetitions; ++r) {
-        ours.push_back(bench::time_per_call(
-            [&](int n) {
-                typename Net::output_type y;
-                for (int c = 0; c < n; ++c) {
-                    net->forward(xs[c % distinct_inputs], y);
-                    bench::escape(y);
-                }
-            },
-            calls));
-        theirs.push_back(bench::time_per_call(
-            [&](int n) {
-                Eigen::Matrix<float, out, 1> y;
-                for (int c = 0; c < n; ++c) {
-                    eigen->forward(exs[c % distinct_inputs], y);
-                    bench::escape(y);
-                }
-            },
-            calls));
-    }
-    const auto a = bench::summarize(ours), b = bench::summarize(theirs);
-    std::printf("%-26s %9.1f %9.1f   %9.1f %9.1f   %6.2f %6.2f\n", name, a.median_ns, a.min_ns, b.median_ns, b.min_ns,
-                a.median_ns / b.median_ns, a.min_ns / b.min_ns);
+    const auto [a, b] = bench::interleaved(
+        options.repetitions, calls,
+        [&](int n) {
+            typename Net::output_type y;
+            for (int c = 0; c < n; ++c) {
+                net->forward(xs[c % distinct_inputs], y);
+                bench::escape(y);
+            }
+        },
+        [&](int n) {
+            Eigen::Matrix<float, out, 1> y;
+            for (int c = 0; c < n; ++c) {
+                eigen->forward(exs[c % distinct_inputs], y);
+                bench::escape(y);
+            }
+        });
+    bench::print_comparison(name, 26, a, b);
+    std::printf("\n");
 }
 
 int main(int argc, char** argv) {

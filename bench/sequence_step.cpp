@@ -150,31 +150,24 @@ void single_stream(const char* name, const Net& net, const EigenModel& eigen, co
         std::exit(1);
     }
 
-    constexpr int calls = 20000;
-    std::vector<double> ours, theirs;
-    for (int r = 0; r < options.repetitions; ++r) {
-        ours.push_back(bench::time_per_call(
-            [&](int n) {
-                typename Net::output_type y;
-                for (int c = 0; c < n; ++c) {
-                    net.forward(state, xs[c % distinct_inputs], y);
-                    bench::escape(y);
-                }
-            },
-            calls));
-        theirs.push_back(bench::time_per_call(
-            [&](int n) {
-                Eigen::Matrix<float, out, 1> y;
-                for (int c = 0; c < n; ++c) {
-                    eigen.step(eigen_state, exs[c % distinct_inputs], y);
-                    bench::escape(y);
-                }
-            },
-            calls));
-    }
-    const auto a = bench::summarize(ours), b = bench::summarize(theirs);
-    std::printf("%-30s %9.1f %9.1f   %9.1f %9.1f   %6.2f %6.2f\n", name, a.median_ns, a.min_ns, b.median_ns, b.min_ns,
-                a.median_ns / b.median_ns, a.min_ns / b.min_ns);
+    const auto [a, b] = bench::interleaved(
+        options.repetitions, 20000,
+        [&](int n) {
+            typename Net::output_type y;
+            for (int c = 0; c < n; ++c) {
+                net.forward(state, xs[c % distinct_inputs], y);
+                bench::escape(y);
+            }
+        },
+        [&](int n) {
+            Eigen::Matrix<float, out, 1> y;
+            for (int c = 0; c < n; ++c) {
+                eigen.step(eigen_state, exs[c % distinct_inputs], y);
+                bench::escape(y);
+            }
+        });
+    bench::print_comparison(name, 30, a, b);
+    std::printf("\n");
 }
 
 template <class Net, class EigenModel>
@@ -190,34 +183,25 @@ void many_streams(const char* name, const Net& net, const EigenModel& eigen, dou
         for (int i = 0; i < in; ++i) exs[s](i) = xs[s][i];
     const std::span<const typename Net::input_type> inputs(xs.data(), streams);
 
-    constexpr int calls = 400;
-    std::vector<double> ours, theirs;
-    for (int r = 0; r < options.repetitions; ++r) {
-        ours.push_back(bench::time_per_call(
-                           [&](int n) {
-                               for (int c = 0; c < n; ++c) {
-                                   net.forward_batch(std::span<typename Net::state_type>(states), inputs,
-                                                     std::span<typename Net::output_type>(ys));
-                                   bench::escape(ys[0]);
-                               }
-                           },
-                           calls) /
-                       streams);
-        theirs.push_back(bench::time_per_call(
-                             [&](int n) {
-                                 Eigen::Matrix<float, out, 1> y;
-                                 for (int c = 0; c < n; ++c)
-                                     for (int s = 0; s < streams; ++s) {
-                                         eigen.step(eigen_states[s], exs[s], y);
-                                         bench::escape(y);
-                                     }
-                             },
-                             calls) /
-                         streams);
-    }
-    const auto a = bench::summarize(ours), b = bench::summarize(theirs);
-    std::printf("%-30s %9.1f %9.1f   %9.1f %9.1f   %6.2f %6.2f   %5.0f%%\n", name, a.median_ns, a.min_ns, b.median_ns, b.min_ns,
-                a.median_ns / b.median_ns, a.min_ns / b.min_ns, 100 * multiply_adds / a.min_ns / peak_per_ns);
+    const auto [a, b] = bench::interleaved(
+        options.repetitions, 400,
+        [&](int n) {
+            for (int c = 0; c < n; ++c) {
+                net.forward_batch(std::span<typename Net::state_type>(states), inputs, std::span<typename Net::output_type>(ys));
+                bench::escape(ys[0]);
+            }
+        },
+        [&](int n) {
+            Eigen::Matrix<float, out, 1> y;
+            for (int c = 0; c < n; ++c)
+                for (int s = 0; s < streams; ++s) {
+                    eigen.step(eigen_states[s], exs[s], y);
+                    bench::escape(y);
+                }
+        },
+        streams);
+    bench::print_comparison(name, 30, a, b);
+    std::printf("   %5.0f%%\n", 100 * multiply_adds / a.min_ns / peak_per_ns);
 }
 
 template <int In, int H, bool Lstm>

@@ -285,6 +285,24 @@ private:
     }
 };
 
+namespace detail {
+// weight_bound() and weight_stddev() of a layer whose weights WeightInit draws with these fans (where the
+// initializer defines them): the constexpr scales of dense and conv1d layers.
+template <class WeightInit, std::size_t FanIn, std::size_t FanOut>
+struct weight_scales {
+    static constexpr double weight_bound() noexcept
+        requires requires { WeightInit::bound(FanIn, FanOut); }
+    {
+        return WeightInit::bound(FanIn, FanOut);
+    }
+    static constexpr double weight_stddev() noexcept
+        requires requires { WeightInit::stddev(FanIn, FanOut); }
+    {
+        return WeightInit::stddev(FanIn, FanOut);
+    }
+};
+}  // namespace detail
+
 // Chosen at compile time from the activation that follows the layer (auto_init_for below): relu,
 // leaky_relu -> he_uniform; selu -> lecun_normal; anything else or none -> glorot_uniform.
 struct auto_init {

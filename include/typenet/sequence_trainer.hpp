@@ -58,21 +58,9 @@ class sequence_trainer {
     static constexpr std::size_t moment_count = std::is_same_v<Optimizer, adam> ? 2 : 1;
 
     static constexpr std::size_t input_stride = plan::row_stride(Net::input_size);
-    static constexpr std::array<std::size_t, layer_count> strides = [] {
-        std::array<std::size_t, layer_count> result{};
-        for (std::size_t i = 0; i < layer_count; ++i) result[i] = plan::row_stride(plan::widths[i + 1]);
-        return result;
-    }();
-    static constexpr std::array<std::size_t, layer_count + 1> output_offsets = [] {
-        std::array<std::size_t, layer_count + 1> result{};
-        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + rows * strides[i];
-        return result;
-    }();
-    static constexpr std::size_t gradient_width = [] {
-        std::size_t widest = input_stride;
-        for (std::size_t stride : strides) widest = stride > widest ? stride : widest;
-        return widest;
-    }();
+    static constexpr auto strides = plan::output_strides;
+    static constexpr auto output_offsets = plan::template output_offsets<rows>;
+    static constexpr std::size_t gradient_width = plan::gradient_width;
     static constexpr std::size_t output_stride = strides[layer_count - 1];
 
     using chunk_target = typename Loss::template target_type<T, Net::output_size, rows>;

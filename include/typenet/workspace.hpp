@@ -33,22 +33,9 @@ class workspace {
     using plan = typename Net::plan;
     static constexpr std::size_t layer_count = Net::layer_count;
 
-    // Layer i's output rows: its width padded to whole cache lines.
-    static constexpr std::array<std::size_t, layer_count> strides = [] {
-        std::array<std::size_t, layer_count> result{};
-        for (std::size_t i = 0; i < layer_count; ++i) result[i] = plan::row_stride(plan::widths[i + 1]);
-        return result;
-    }();
-    static constexpr std::array<std::size_t, layer_count + 1> output_offsets = [] {
-        std::array<std::size_t, layer_count + 1> result{};
-        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + Batch * strides[i];
-        return result;
-    }();
-    static constexpr std::size_t gradient_width = [] {
-        std::size_t widest = plan::row_stride(Net::input_size);
-        for (std::size_t stride : strides) widest = stride > widest ? stride : widest;
-        return widest;
-    }();
+    static constexpr auto strides = plan::output_strides;
+    static constexpr auto output_offsets = plan::template output_offsets<Batch>;
+    static constexpr std::size_t gradient_width = plan::gradient_width;
 
     struct buffers {
         alignas(detail::storage_alignment) std::array<T, output_offsets[layer_count]> outputs{};

@@ -198,6 +198,26 @@ struct plan {
         return (is_stateful<layer<I>>() || ... || false);
     }(std::make_index_sequence<layer_count>{});
 
+    // The buffers of passes that keep every layer's output rows (workspace, sequence_trainer): layer i's rows
+    // are output_strides[i] elements apart (its width padded to whole cache lines), its block of Rows rows
+    // starts at output_offsets<Rows>[i]; a gradient row needs at most gradient_width elements.
+    static constexpr std::array<std::size_t, layer_count> output_strides = [] {
+        std::array<std::size_t, layer_count> result{};
+        for (std::size_t i = 0; i < layer_count; ++i) result[i] = row_stride(widths[i + 1]);
+        return result;
+    }();
+    template <std::size_t Rows>
+    static constexpr std::array<std::size_t, layer_count + 1> output_offsets = [] {
+        std::array<std::size_t, layer_count + 1> result{};
+        for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + Rows * output_strides[i];
+        return result;
+    }();
+    static constexpr std::size_t gradient_width = [] {
+        std::size_t widest = row_stride(InputSize);
+        for (std::size_t stride : output_strides) widest = stride > widest ? stride : widest;
+        return widest;
+    }();
+
     // Scratch memory of each layer's backward pass (layer contract: workspace_size), cache-line aligned.
     static constexpr std::array<std::size_t, layer_count + 1> workspace_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
         const std::size_t sizes[] = {row_stride(workspace_size_of<layer<I>, T>())..., 0};

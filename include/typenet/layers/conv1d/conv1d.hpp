@@ -47,8 +47,9 @@ struct conv1d_weight_layout {
 
 namespace typenet::inline TYPENET_ISA {
 
+// weight_bound(), weight_stddev(): the scale of the resolved initializer for the fans (in k, out k).
 template <std::size_t Channels, std::size_t OutChannels, std::size_t KernelSize, std::size_t Dilation, class WeightInit, class BiasInit>
-struct conv1d_layer {
+struct conv1d_layer : detail::weight_scales<WeightInit, Channels * KernelSize, OutChannels * KernelSize> {
     static_assert(WeightInit::initializes_weights, "typenet::conv1d: the weight initializer cannot initialize a weight matrix");
     static_assert(BiasInit::initializes_biases, "typenet::conv1d: this BiasInit cannot initialize biases");
 
@@ -56,17 +57,6 @@ struct conv1d_layer {
     using bias_init = BiasInit;
     static constexpr std::size_t in_channels = Channels, out_channels = OutChannels, kernel_size = KernelSize, dilation = Dilation;
     static constexpr std::size_t fan_in = Channels * KernelSize, fan_out = OutChannels * KernelSize;
-    // Scales of the resolved initializer for this layer's fans (where the initializer defines them).
-    static constexpr double weight_bound() noexcept
-        requires requires { WeightInit::bound(fan_in, fan_out); }
-    {
-        return WeightInit::bound(fan_in, fan_out);
-    }
-    static constexpr double weight_stddev() noexcept
-        requires requires { WeightInit::stddev(fan_in, fan_out); }
-    {
-        return WeightInit::stddev(fan_in, fan_out);
-    }
     // Frames of history a step needs besides the current one.
     static constexpr std::size_t history = (KernelSize - 1) * Dilation;
 

@@ -48,8 +48,9 @@ inline constexpr bool is_dense_v = false;
 template <std::size_t N, class W, class B>
 inline constexpr bool is_dense_v<dense<N, W, B>> = true;
 
+// weight_bound(), weight_stddev(): the scale of the resolved initializer for this layer's shape.
 template <std::size_t FanIn, std::size_t FanOut, class WeightInit, class BiasInit>
-struct dense_layer {
+struct dense_layer : detail::weight_scales<WeightInit, FanIn, FanOut> {
     static_assert(WeightInit::initializes_weights, "typenet::dense: the weight initializer cannot initialize a weight matrix");
     static_assert(!std::is_same_v<BiasInit, auto_init>,
                   "typenet::dense: auto_init chooses weight initializers only; use zeros (the default) or "
@@ -66,18 +67,6 @@ struct dense_layer {
     static constexpr std::size_t weight_count = FanIn * FanOut;
     static constexpr std::size_t bias_count = FanOut;
     static constexpr std::size_t parameter_count = weight_count + bias_count;
-
-    // Scale of the resolved initializer for this layer's shape (where the initializer defines it).
-    static constexpr double weight_bound() noexcept
-        requires requires { WeightInit::bound(FanIn, FanOut); }
-    {
-        return WeightInit::bound(FanIn, FanOut);
-    }
-    static constexpr double weight_stddev() noexcept
-        requires requires { WeightInit::stddev(FanIn, FanOut); }
-    {
-        return WeightInit::stddev(FanIn, FanOut);
-    }
 
     // ---- The layer contract (typenet/layer.hpp).
     static constexpr std::string_view name = "dense";

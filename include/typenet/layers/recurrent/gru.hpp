@@ -74,12 +74,7 @@ struct gru_cell {
 namespace typenet::inline TYPENET_ISA {
 
 template <std::size_t Hidden, class Init = auto_init>
-struct gru {
-    static_assert(Hidden >= 1, "typenet::gru<Hidden>: Hidden must be at least 1");
-    static constexpr std::size_t units = Hidden;
-    template <std::size_t InputWidth, class Next>
-    using resolve = recurrent_layer<detail::gru_cell, InputWidth, Hidden, typename detail::resolve_recurrent_init<Hidden, Init>::type>;
-};
+struct gru : recurrent_declaration<detail::gru_cell, Hidden, Init> {};
 
 }  // namespace typenet::inline TYPENET_ISA
 

@@ -78,12 +78,7 @@ struct lstm_cell {
 namespace typenet::inline TYPENET_ISA {
 
 template <std::size_t Hidden, class Init = auto_init>
-struct lstm {
-    static_assert(Hidden >= 1, "typenet::lstm<Hidden>: Hidden must be at least 1");
-    static constexpr std::size_t units = Hidden;
-    template <std::size_t InputWidth, class Next>
-    using resolve = recurrent_layer<detail::lstm_cell, InputWidth, Hidden, typename detail::resolve_recurrent_init<Hidden, Init>::type>;
-};
+struct lstm : recurrent_declaration<detail::lstm_cell, Hidden, Init> {};
 
 }  // namespace typenet::inline TYPENET_ISA
 

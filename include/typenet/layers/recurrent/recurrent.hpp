@@ -244,4 +244,14 @@ private:
     }
 };
 
+// What gru<Hidden, Init> and lstm<Hidden, Init> declare: at its place in a network, the layer of Cell with the
+// input width it is fed and Init resolved (auto_init, torch_recurrent -> recurrent_init<...>).
+template <class Cell, std::size_t Hidden, class Init>
+struct recurrent_declaration {
+    static_assert(Hidden >= 1, "typenet::gru<Hidden> / lstm<Hidden>: Hidden (the number of units) must be at least 1");
+    static constexpr std::size_t units = Hidden;
+    template <std::size_t InputWidth, class Next>
+    using resolve = recurrent_layer<Cell, InputWidth, Hidden, typename detail::resolve_recurrent_init<Hidden, Init>::type>;
+};
+
 }  // namespace typenet::inline TYPENET_ISA
