@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <typenet/typenet.hpp>
@@ -21,15 +22,19 @@ void fill_chunk(typename Trainer::input_sequences& xs, typename Trainer::target_
         for (auto& x : sequence)
             for (auto& value : x) value = 1.5 * stream.symmetric_uniform();
     for (auto& sequence : ys)
-        for (auto& y : sequence)
-            for (auto& value : y) value = stream.symmetric_uniform();
+        for (auto& y : sequence) {
+            if constexpr (std::is_integral_v<std::remove_reference_t<decltype(y)>>)
+                y = stream.next_bits() % Net::output_size;  // a class index
+            else
+                for (auto& value : y) value = stream.symmetric_uniform();
+        }
 }
 
 // Worst relative error of the analytic gradient over every parameter and every input (floor 1e-4 as in
 // gradient_check.hpp).
-template <class Net, std::size_t Steps = 4, std::size_t Batch = 3>
+template <class Net, class Loss = typenet::mse, std::size_t Steps = 4, std::size_t Batch = 3>
 double sequence_gradient_error(std::uint64_t seed = 1) {
-    using trainer_type = typenet::sequence_trainer<Net, typenet::mse, typenet::sgd, Steps, Batch>;
+    using trainer_type = typenet::sequence_trainer<Net, Loss, typenet::sgd, Steps, Batch>;
     auto net = std::make_unique<Net>();
     net->initialize(seed);
     trainer_type trainer(typenet::sgd{.lr = 0});
@@ -81,9 +86,9 @@ double sequence_gradient_error(std::uint64_t seed = 1) {
     return worst;
 }
 
-template <class Net>
+template <class Net, class Loss = typenet::mse>
 void check_sequence_gradients(const char* what) {
-    const double error = sequence_gradient_error<Net>();
+    const double error = sequence_gradient_error<Net, Loss>();
     INFO(std::string(what), ": worst relative error ", error);
     CHECK(error < 1e-6);
 }
@@ -115,6 +120,11 @@ TEST_CASE("a conv1d, gru, dense, lstm stack: gradients through time match finite
     check_sequence_gradients<double_net<input<2>, typenet::conv1d<3, 2, 2, typenet::glorot_uniform, typenet::torch_default>, typenet::tanh,
                                         typenet::gru<4, typenet::torch_recurrent>, typenet::dense<3>, typenet::sigmoid,
                                         typenet::lstm<2, typenet::torch_recurrent>, typenet::dense<1>>>("stack");
+}
+
+TEST_CASE("per-step classification through time: softmax cross-entropy gradients match finite differences") {
+    check_sequence_gradients<double_net<input<2>, typenet::gru<4, typenet::torch_recurrent>, typenet::dense<3>>,
+                             typenet::softmax_cross_entropy>("gru, dense, softmax cross-entropy");
 }
 
 TEST_CASE("sequence_trainer: carried states, reset, and skipped steps that change nothing") {
