@@ -27,13 +27,17 @@ public:
     long step() const noexcept { return step_; }
 
 private:
+    // Numbers through snprintf, the rest appended: the quantity has no length bound that snprintf could
+    // check (g++ -Wformat-truncation), and the message must not be cut.
     static std::string message(long step, std::string_view quantity, double value) {
-        char text[256];
-        std::snprintf(text, sizeof text,
-                      "typenet::trainer: diverged at step %ld: the %.*s is %g; the update was not applied, parameters and "
-                      "optimizer state are those after step %ld (lower the learning rate, clip gradients, or check the "
-                      "initialization with typenet::diagnose)",
-                      step, int(quantity.size()), quantity.data(), value, step - 1);
+        char step_text[24], value_text[32], previous_text[24];
+        std::snprintf(step_text, sizeof step_text, "%ld", step);
+        std::snprintf(value_text, sizeof value_text, "%g", value);
+        std::snprintf(previous_text, sizeof previous_text, "%ld", step - 1);
+        std::string text("typenet::trainer: diverged at step ");
+        text.append(step_text).append(": the ").append(quantity).append(" is ").append(value_text);
+        text.append("; the update was not applied, parameters and optimizer state are those after step ").append(previous_text);
+        text.append(" (lower the learning rate, clip gradients, or check the initialization with typenet::diagnose)");
         return text;
     }
     long step_;
