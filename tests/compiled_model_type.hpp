@@ -11,4 +11,10 @@ using Net = typenet::network<typenet::input<5>, typenet::dense<12, typenet::he_u
                                             typenet::uniform<-0.1, 0.1>>,
                              typenet::tanh, typenet::dense<4>, typenet::sigmoid>;
 
+// A stateful network: conv1d, GRU, LSTM with recurrent initializers to spell.
+using SequenceNet =
+    typenet::network<typenet::input<2>, typenet::conv1d<4, 3, 2>, typenet::tanh,
+                     typenet::gru<5, typenet::recurrent_init<typenet::glorot_uniform, typenet::orthogonal<>, typenet::zeros, false>>,
+                     typenet::dense<3>, typenet::relu, typenet::lstm<3, typenet::torch_recurrent>, typenet::dense<1>>;
+
 }  // namespace header_test

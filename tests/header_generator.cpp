@@ -2,6 +2,7 @@
 //   argv[1]  the model as a C++ header (typenet::write_header, namespace compiled)
 //   argv[2]  the same model in typenet's format (typenet::save)
 //   argv[3]  a header of expected values read through the runtime accessors, for static_assert
+//   argv[4], argv[5]  header_test::SequenceNet (a stateful network) as a C++ header and in typenet's format
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -11,8 +12,8 @@
 #include "compiled_model_type.hpp"
 
 int main(int argc, char** argv) {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: %s MODEL_HEADER MODEL_FILE EXPECTED_HEADER\n", argv[0]);
+    if (argc != 6) {
+        std::fprintf(stderr, "usage: %s MODEL_HEADER MODEL_FILE EXPECTED_HEADER SEQUENCE_HEADER SEQUENCE_FILE\n", argv[0]);
         return 2;
     }
     using Net = header_test::Net;
@@ -41,4 +42,9 @@ int main(int argc, char** argv) {
     expected += "inline constexpr float bias_4_3 = " + typenet::detail::spell_number(net.bias<4>(3)) + ";\n";
     expected += "}  // namespace expected\n";
     typenet::detail::write_file(argv[3], std::as_bytes(std::span<const char>(expected.data(), expected.size())), "header_generator");
+
+    header_test::SequenceNet sequence;
+    sequence.initialize(7);
+    typenet::write_header(sequence, argv[4], "compiled_sequence");
+    typenet::save(sequence, argv[5]);
 }

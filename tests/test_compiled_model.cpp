@@ -15,6 +15,7 @@
 #include "compiled_model_type.hpp"
 #include "compiled_model_expected.hpp"
 #include "compiled_model.hpp"
+#include "compiled_sequence_model.hpp"
 
 static_assert(std::is_same_v<compiled::network_type, header_test::Net>, "write_header spells the network's own type");
 static_assert(compiled::network.weight<0>(0, 0) == expected::weight_0_0_0);
@@ -42,6 +43,23 @@ TEST_CASE("the compiled-in model computes bit for bit what the model it came fro
     loaded.forward_batch(x, expected);
     compiled::network.forward_batch(x, actual);
     CHECK(std::memcmp(expected.data(), actual.data(), sizeof expected) == 0);
+}
+
+static_assert(std::is_same_v<compiled_sequence::network_type, header_test::SequenceNet>, "write_header spells stateful layers too");
+
+TEST_CASE("a compiled-in stateful model streams bit for bit as the model it came from") {
+    using Net = header_test::SequenceNet;
+    static Net loaded;
+    typenet::load(loaded, std::filesystem::path(COMPILED_SEQUENCE_MODEL_FILE));
+    CHECK(loaded == compiled_sequence::network);
+    Net::state_type loaded_state{}, compiled_state{};
+    for (std::size_t t = 0; t < 40; ++t) {
+        const Net::input_type x{static_cast<float>(std::sin(0.4 * double(t))), static_cast<float>(std::cos(0.9 * double(t)))};
+        const auto expected = loaded(loaded_state, x);
+        const auto actual = compiled_sequence::network(compiled_state, x);
+        CHECK(std::bit_cast<std::uint32_t>(actual[0]) == std::bit_cast<std::uint32_t>(expected[0]));
+    }
+    CHECK(loaded_state == compiled_state);
 }
 
 namespace {
@@ -78,6 +96,11 @@ TEST_CASE("every built-in layer, activation and initializer is spelled as writte
     CHECK(tn::spelling<tn::keras_he_normal>::get() == "typenet::keras_he_normal");
     CHECK(tn::spelling<tn::torch_default>::get() == "typenet::torch_default");
     CHECK(tn::spelling<tn::ones>::get() == "typenet::ones");
+    CHECK(tn::spelling<tn::gru<16>>::get() == "typenet::gru<16, typenet::auto_init>");
+    CHECK(tn::spelling<tn::lstm<8, tn::torch_recurrent>>::get() == "typenet::lstm<8, typenet::torch_recurrent>");
+    CHECK(tn::spelling<tn::conv1d<8, 3, 2>>::get() == "typenet::conv1d<8, 3, 2, typenet::auto_init, typenet::zeros>");
+    CHECK(tn::spelling<tn::recurrent_init<tn::glorot_uniform, tn::orthogonal<>>>::get() ==
+          "typenet::recurrent_init<typenet::glorot_uniform, typenet::orthogonal<0x1p+0>, typenet::zeros, true>");
     for (const std::string& name :
          {tn::spelling<tn::identity>::get(), tn::spelling<tn::relu>::get(), tn::spelling<tn::tanh>::get(), tn::spelling<tn::sigmoid>::get(),
           tn::spelling<tn::selu>::get(), tn::spelling<tn::gelu>::get(), tn::spelling<tn::glorot_uniform>::get(),
