@@ -1,10 +1,12 @@
-// The hot path allocates nothing and is reentrant: forward is const and uses stack buffers only.
+// The hot path allocates nothing: forward is const and uses stack buffers only (reentrancy, many threads on
+// one network: test_threads.cpp).
 #include "forward_check.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <new>
-#include <thread>
+#include <span>
 #include <vector>
 
 namespace {
@@ -61,6 +63,31 @@ TEST_CASE("forward, operator() and forward_batch allocate nothing") {
     CHECK(std::isfinite(checksum));
 }
 
+TEST_CASE("streaming allocates nothing: forward(state, x, y), forward_sequence, forward_batch over streams, sequence_trainer::step") {
+    using Stream = typenet::network<typenet::input<2>, typenet::conv1d<4, 3, 2>, typenet::tanh, typenet::gru<8>, typenet::dense<3>,
+                                    typenet::lstm<4>, typenet::dense<1>>;
+    auto net = std::make_unique<Stream>();
+    std::vector<Stream::state_type> states(11);
+    std::vector<Stream::input_type> xs(11, Stream::input_type{0.5f, -0.25f});
+    std::vector<Stream::output_type> ys(11);
+    typenet::sequence_trainer<Stream, typenet::mse, typenet::adam, 8, 3> trainer;
+    auto chunk = std::make_unique<decltype(trainer)::input_sequences>();
+    auto targets = std::make_unique<decltype(trainer)::target_sequences>();
+    Stream::state_type state{};
+    float checksum = 0;
+    const long before = allocations;
+    for (int i = 0; i < 20; ++i) {
+        Stream::output_type y;
+        net->forward(state, xs[0], y);
+        checksum += y[0];
+        net->forward_sequence(state, xs, ys);
+        net->forward_batch(std::span<Stream::state_type>(states), std::span<const Stream::input_type>(xs), std::span<Stream::output_type>(ys));
+        checksum += ys[10][0] + trainer.step(*net, *chunk, *targets);
+    }
+    CHECK(allocations == before);
+    CHECK(std::isfinite(checksum));
+}
+
 TEST_CASE("trainer::step and trainer::loss allocate nothing; the network carries no training state") {
     static_assert(sizeof(Net) == Net::storage_size * sizeof(float));
     auto net = std::make_unique<Net>();
@@ -85,21 +112,4 @@ TEST_CASE("trainer::step and trainer::loss allocate nothing; the network carries
     }
     CHECK(allocations == before);
     CHECK(std::isfinite(total));
-}
-
-TEST_CASE("one network, many threads: same results as one thread") {
-    auto net = std::make_unique<Net>();
-    net->initialize(5);
-    constexpr int samples = 256;
-    std::vector<Net::output_type> expected(samples);
-    for (int s = 0; s < samples; ++s) expected[s] = (*net)(test::random_input<Net>(s));
-    std::vector<int> mismatches(4, 0);
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t)
-        threads.emplace_back([&, t] {
-            for (int round = 0; round < 50; ++round)
-                for (int s = 0; s < samples; ++s) mismatches[t] += (*net)(test::random_input<Net>(s)) != expected[s];
-        });
-    for (auto& thread : threads) thread.join();
-    for (int t = 0; t < 4; ++t) CHECK(mismatches[t] == 0);
 }
