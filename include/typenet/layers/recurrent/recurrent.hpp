@@ -63,6 +63,14 @@ struct recurrent_layer {
     using input_gates = detail::gate_layout<T, FanIn, Hidden, gates>;
     template <class T>
     using hidden_gates = detail::gate_layout<T, Hidden, Hidden, gates>;
+    // Where tensors 1 to 3 of `parameters` start in the layer's block (tensor 0, weight_ih, at 0); the
+    // parameter gradient has the same layout.
+    template <class T>
+    struct tensor_offsets {
+        static constexpr std::size_t hidden_weights = input_gates<T>::matrix::weight_storage;
+        static constexpr std::size_t input_bias = hidden_weights + hidden_gates<T>::matrix::weight_storage;
+        static constexpr std::size_t hidden_bias = input_bias + input_gates<T>::matrix::bias_storage;
+    };
 
     // ---- The layer contract (typenet/layer.hpp), stateful.
     static constexpr std::string_view name = Cell::name;
@@ -139,12 +147,13 @@ struct recurrent_layer {
         alignas(detail::storage_alignment) T hidden_part[Rows * gate_stride];
         pre_activations<T, Rows>(a.parameters, a.state, a.state_stride, a.input, a.input_stride, input_part, hidden_part);
 
+        using offsets = tensor_offsets<T>;
         const T* input_weights = a.parameters;
-        const T* hidden_weights = a.parameters + input_matrix::weight_storage;
+        const T* hidden_weights = a.parameters + offsets::hidden_weights;
         T* input_weight_gradient = a.parameter_gradient;
-        T* hidden_weight_gradient = a.parameter_gradient + input_matrix::weight_storage;
-        T* input_bias_gradient = hidden_weight_gradient + hidden_matrix::weight_storage;
-        T* hidden_bias_gradient = input_bias_gradient + input_matrix::bias_storage;
+        T* hidden_weight_gradient = a.parameter_gradient + offsets::hidden_weights;
+        T* input_bias_gradient = a.parameter_gradient + offsets::input_bias;
+        T* hidden_bias_gradient = a.parameter_gradient + offsets::hidden_bias;
 
         for (std::size_t r = 0; r < Rows; ++r) {
             const T* gi = input_part + r * gate_stride;
@@ -219,10 +228,11 @@ private:
         using batch = simd::batch<T>;
         using input_matrix = typename input_gates<T>::matrix;
         using hidden_matrix = typename hidden_gates<T>::matrix;
+        using offsets = tensor_offsets<T>;
         const T* input_weights = parameters;
-        const T* hidden_weights = input_weights + input_matrix::weight_storage;
-        const T* input_bias = hidden_weights + hidden_matrix::weight_storage;
-        const T* hidden_bias = input_bias + input_matrix::bias_storage;
+        const T* hidden_weights = parameters + offsets::hidden_weights;
+        const T* input_bias = parameters + offsets::input_bias;
+        const T* hidden_bias = parameters + offsets::hidden_bias;
         kernel::dense_forward<input_matrix, epilogue<>, 1>(x, FanIn, input_weights, input_bias, input_part, 0);
         for (std::size_t e = 0; e < input_matrix::padded_out; e += batch::size)
             (batch::load_aligned(input_part + e) + batch::load_aligned(hidden_bias + e)).store_aligned(input_part + e);
@@ -235,10 +245,11 @@ private:
         using input_matrix = typename input_gates<T>::matrix;
         using hidden_matrix = typename hidden_gates<T>::matrix;
         constexpr std::size_t gate_stride = input_gates<T>::row_stride;
+        using offsets = tensor_offsets<T>;
         const T* input_weights = parameters;
-        const T* hidden_weights = input_weights + input_matrix::weight_storage;
-        const T* input_bias = hidden_weights + hidden_matrix::weight_storage;
-        const T* hidden_bias = input_bias + input_matrix::bias_storage;
+        const T* hidden_weights = parameters + offsets::hidden_weights;
+        const T* input_bias = parameters + offsets::input_bias;
+        const T* hidden_bias = parameters + offsets::hidden_bias;
         kernel::dense_forward<input_matrix, epilogue<>, Rows>(x, x_stride, input_weights, input_bias, input_part, gate_stride);
         kernel::dense_forward<hidden_matrix, epilogue<>, Rows>(state, state_stride, hidden_weights, hidden_bias, hidden_part, gate_stride);
     }
