@@ -73,6 +73,35 @@ TEST_CASE("a stack of conv1d, gru, dense and lstm matches the reference") {
     check_against_reference<sequence_net<double>>("stack double", 1e-12);
 }
 
+// Deeper than detail::inline_layer_limit: the step walks the table of out-of-line stage kernels.
+template <class T>
+using deep_sequence_net = typenet::basic_network<T, typenet::input<3>, typenet::conv1d<6, 2>, typenet::tanh, typenet::gru<7>, typenet::dense<5>,
+                                                 typenet::relu, typenet::conv1d<4, 3, 2>, typenet::sigmoid, typenet::dense<6>, typenet::tanh,
+                                                 typenet::lstm<5>, typenet::dense<4>, typenet::gelu, typenet::gru<3>, typenet::dense<2>>;
+
+TEST_CASE("a network deeper than the unrolled limit streams through its table of kernels") {
+    static_assert(deep_sequence_net<float>::layer_count > typenet::detail::inline_layer_limit);
+    check_against_reference<deep_sequence_net<float>>("deep float", 5e-6);
+    check_against_reference<deep_sequence_net<double>>("deep double", 1e-12);
+
+    // Eight streams at once (one tile) agree with one at a time.
+    using Net = deep_sequence_net<float>;
+    auto net = std::make_unique<Net>();
+    net->initialize(4);
+    constexpr std::size_t streams = 8;
+    std::vector<Net::state_type> batch_states(streams), single_states(streams);
+    std::vector<Net::input_type> x(streams);
+    std::vector<Net::output_type> y(streams);
+    for (std::size_t t = 0; t < 10; ++t) {
+        for (std::size_t s = 0; s < streams; ++s) x[s] = test_input<Net>(t, s);
+        net->forward_batch(std::span<Net::state_type>(batch_states), std::span<const Net::input_type>(x), std::span<Net::output_type>(y));
+        for (std::size_t s = 0; s < streams; ++s) {
+            const auto expected = (*net)(single_states[s], x[s]);
+            for (std::size_t o = 0; o < Net::output_size; ++o) CHECK(y[s][o] == doctest::Approx(expected[o]).epsilon(1e-5));
+        }
+    }
+}
+
 TEST_CASE("the state: zeros start a sequence, a copy is a snapshot, padding stays zero") {
     using Net = sequence_net<float>;
     static_assert(Net::is_stateful);

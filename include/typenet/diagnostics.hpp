@@ -113,8 +113,7 @@ network_report<Net> diagnose_with(const Net& net, const Input& x, SetOutputGradi
 
     constexpr std::size_t last = Net::layer_count - 1;
     set_output_gradient(static_cast<const T*>(buffers->output(last)), buffers->output_gradient(), buffers->row_stride(last));
-    buffers->backward(net, x, [&](auto index, const T* delta, std::size_t stride) {
-        constexpr std::size_t i = decltype(index)::value;
+    buffers->backward(net, x, [&](std::size_t i, const T* delta, std::size_t stride) {
         moments m;
         for (std::size_t b = 0; b < Batch; ++b)
             for (std::size_t u = 0; u < report[i].width; ++u) m.add(double(delta[b * stride + u]));

@@ -334,24 +334,46 @@ private:
         static_assert(I < layer_count, "typenet: weight<I>/bias<I>: the layer index I is out of range");
     }
 
-    // WeightOverride / BiasOverride: void for the declared initializers.
+    // WeightOverride / BiasOverride: void for the declared initializers. A loop over a table of the tensors
+    // (fill function, place, random stream), not an unrolled call per tensor: the compiler spends an entry
+    // per tensor on it, not a function body.
     template <class WeightOverride, class BiasOverride>
     void initialize_tensors(std::uint64_t seed) {
         parameters_.fill(T(0));  // padding stays exactly zero forever after
-        detail::static_for<layer_count>([&](auto i) { initialize_layer<decltype(i)::value, WeightOverride, BiasOverride>(seed); });
+        for (const auto& layer_fills : tensor_fills<WeightOverride, BiasOverride>)
+            for (std::size_t j = 0; j < layer_fills.count; ++j) {
+                const tensor_fill& fill = layer_fills.tensors[j];
+                random_stream stream(seed, fill.stream);
+                fill.fill(parameters_.data() + fill.offset, stream);
+            }
     }
+    struct tensor_fill {
+        void (*fill)(T*, random_stream&);
+        std::size_t offset;
+        std::uint64_t stream;
+    };
+    static constexpr std::size_t max_tensor_count = []<std::size_t... I>(std::index_sequence<I...>) {
+        const std::size_t counts[] = {plan::template tensor_count<I>..., 0};
+        std::size_t largest = 0;
+        for (std::size_t count : counts) largest = count > largest ? count : largest;
+        return largest;
+    }(std::make_index_sequence<layer_count>{});
+    struct layer_fill {
+        std::array<tensor_fill, max_tensor_count> tensors;
+        std::size_t count;
+    };
     template <std::size_t I, class WeightOverride, class BiasOverride>
-    void initialize_layer(std::uint64_t seed) {
-        [&]<std::size_t... J>(std::index_sequence<J...>) {
-            (initialize_tensor<I, J, WeightOverride, BiasOverride>(seed), ...);
+    static constexpr layer_fill layer_fill_of() noexcept {
+        return []<std::size_t... J>(std::index_sequence<J...>) {
+            return layer_fill{{tensor_fill{&fill_tensor<typename plan::template tensor<I, J>, WeightOverride, BiasOverride>,
+                                           plan::template tensor_offset<I, J>, detail::tensor_stream(I, J)}...},
+                              sizeof...(J)};
         }(std::make_index_sequence<plan::template tensor_count<I>>{});
     }
-    template <std::size_t I, std::size_t J, class WeightOverride, class BiasOverride>
-    void initialize_tensor(std::uint64_t seed) {
-        random_stream stream(seed, detail::tensor_stream(I, J));
-        fill_tensor<typename plan::template tensor<I, J>, WeightOverride, BiasOverride>(parameters_.data() + plan::template tensor_offset<I, J>,
-                                                                                       stream);
-    }
+    template <class WeightOverride, class BiasOverride>
+    static constexpr std::array<layer_fill, layer_count> tensor_fills = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<layer_fill, layer_count>{layer_fill_of<I, WeightOverride, BiasOverride>()...};
+    }(std::make_index_sequence<layer_count>{});
     // Out of line and independent of the layer index: the tensors of identical layers share one function,
     // so deep networks compile in time linear in their distinct layers.
     template <class Tensor, class WeightOverride, class BiasOverride>
@@ -388,23 +410,24 @@ private:
         for (std::size_t r = 0; r < Rows; ++r) std::copy_n(signal + r * plan::buffer_size, output_size, y[r].data());
     }
 
+    // The fused stages' destinations: even stages write buffer_a, odd ones buffer_b.
+    TYPENET_ALWAYS_INLINE static auto ping_pong(T* buffer_a, T* buffer_b) noexcept {
+        return [buffer_a, buffer_b](std::size_t stage, std::size_t) TYPENET_INLINE_LAMBDA {
+            return std::pair<T*, std::size_t>(stage % 2 == 0 ? buffer_a : buffer_b, plan::buffer_size);
+        };
+    }
+
     // Every fused stage, ping-ponging between two buffers; returns the last output.
     template <std::size_t Rows>
     TYPENET_ALWAYS_INLINE const T* run_fused(const T* x, T* buffer_a, T* buffer_b) const noexcept {
-        return detail::run_forward<plan, true, Rows>(parameters_.data(), x, input_size, [&](auto stage, auto) TYPENET_INLINE_LAMBDA {
-            return std::pair<T*, std::size_t>(decltype(stage)::value % 2 == 0 ? buffer_a : buffer_b, plan::buffer_size);
-        });
+        return detail::run_forward<plan, true, Rows>(parameters_.data(), x, input_size, ping_pong(buffer_a, buffer_b));
     }
 
     static constexpr std::size_t state_stride = sizeof(state_type) / sizeof(T);
 
     template <std::size_t Rows>
     TYPENET_ALWAYS_INLINE const T* run_step(T* state, const T* x, T* buffer_a, T* buffer_b) const noexcept {
-        return detail::run_step<plan, Rows>(parameters_.data(), state, state_stride, x, input_size,
-                                            [&](auto stage, auto) TYPENET_INLINE_LAMBDA {
-                                                return std::pair<T*, std::size_t>(decltype(stage)::value % 2 == 0 ? buffer_a : buffer_b,
-                                                                                  plan::buffer_size);
-                                            });
+        return detail::run_step<plan, Rows>(parameters_.data(), state, state_stride, x, input_size, ping_pong(buffer_a, buffer_b));
     }
     template <std::size_t Rows>
     void step_tile(state_type* states, const T* x, output_type* y) const noexcept {

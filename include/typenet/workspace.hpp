@@ -60,8 +60,8 @@ public:
         TYPENET_ASSERT(net.is_aligned() && "typenet::workspace: the network is not aligned to alignof(Net) (64 bytes)");
         const T* input = First == 0 ? x[0].data() : output(First == 0 ? 0 : First - 1);
         const std::size_t input_stride = First == 0 ? Net::input_size : strides[First == 0 ? 0 : First - 1];
-        detail::run_forward<plan, false, Batch, First, Last>(net.parameter_block().data(), input, input_stride, [&](auto, auto last) {
-            return std::pair<T*, std::size_t>(output(decltype(last)::value), strides[decltype(last)::value]);
+        detail::run_forward<plan, false, Batch, First, Last>(net.parameter_block().data(), input, input_stride, [&](std::size_t, std::size_t last) {
+            return std::pair<T*, std::size_t>(output(last), strides[last]);
         });
     }
 
@@ -74,38 +74,32 @@ public:
     // only the first Net::output_size entries of each row are read.
     T* output_gradient() noexcept { return buffers_->gradients[0].data(); }
 
-    // Backward over the batch of the last forward (same x). observe(layer index constant, gradient rows,
-    // row stride) sees d loss / d (output of layer i) before layer i turns it into its input's gradient.
+    // Backward over the batch of the last forward (same x). observe(i, gradient rows, row stride) sees
+    // d loss / d (output of layer i) before layer i turns it into its input's gradient.
     struct ignore_gradients {
-        template <class Index>
-        void operator()(Index, const T*, std::size_t) const noexcept {}
+        void operator()(std::size_t, const T*, std::size_t) const noexcept {}
     };
     template <class Observer = ignore_gradients>
     void backward(const Net& net, const input_batch& x, Observer&& observe = {}) noexcept {
         clear_output_gradient_padding();
         int current = 0;  // gradients[current]: d loss / d (output of layer i), rows of strides[i]
-        const T* parameters = net.parameter_block().data();
-        detail::static_for<layer_count>([&](auto reverse_index) {
-            constexpr std::size_t i = layer_count - 1 - decltype(reverse_index)::value;
-            using layer = typename plan::template layer<i>;
-            constexpr bool in_place = detail::flag_backward_in_place<layer>();
-            T* gradient = buffers_->gradients[current].data();
-            observe(std::integral_constant<std::size_t, i>{}, static_cast<const T*>(gradient), strides[i]);
-            T* input_gradient = i == 0 ? nullptr : in_place ? gradient : buffers_->gradients[1 - current].data();
-            const backward_arguments<T> arguments{parameters + plan::offsets[i],
-                                                  i == 0 ? x[0].data() : output(i == 0 ? 0 : i - 1),
-                                                  i == 0 ? Net::input_size : strides[i == 0 ? 0 : i - 1],
-                                                  output(i),
-                                                  strides[i],
-                                                  gradient,
-                                                  strides[i],
-                                                  buffers_->parameter_gradient.data() + plan::offsets[i],
-                                                  input_gradient,
-                                                  i == 0 ? 0 : strides[i == 0 ? 0 : i - 1],
-                                                  buffers_->scratch.data() + plan::workspace_offsets[i]};
-            detail::backward_layer<(layer_count <= detail::inline_layer_limit), layer, T, plan::widths[i], Batch, (i > 0)>(arguments);
-            if constexpr (i > 0 && !in_place) current = 1 - current;
-        });
+        if constexpr (layer_count > detail::inline_layer_limit) {
+            using table = detail::backward_table<plan, Batch>;
+            for (std::size_t reverse = 0; reverse < layer_count; ++reverse) {
+                const std::size_t i = layer_count - 1 - reverse;
+                const bool in_place = table::entries[i].in_place;
+                table::entries[i].kernel(backward_arguments_of(net, x, i, current, in_place, observe));
+                if (i > 0 && !in_place) current = 1 - current;
+            }
+        } else {
+            detail::static_for<layer_count>([&](auto reverse_index) {
+                constexpr std::size_t i = layer_count - 1 - decltype(reverse_index)::value;
+                using layer = typename plan::template layer<i>;
+                constexpr bool in_place = detail::flag_backward_in_place<layer>();
+                layer::template backward<T, plan::widths[i], Batch, (i > 0)>(backward_arguments_of(net, x, i, current, in_place, observe));
+                if constexpr (i > 0 && !in_place) current = 1 - current;
+            });
+        }
     }
 
     // d loss / d parameters of the last backward, laid out like Net::parameter_block().
@@ -132,6 +126,26 @@ public:
     }
 
 private:
+    // Layer i's backward arguments, its output gradient in gradients[current] (shown to observe first).
+    template <class Observer>
+    TYPENET_ALWAYS_INLINE backward_arguments<T> backward_arguments_of(const Net& net, const input_batch& x, std::size_t i, int current,
+                                                                      bool in_place, Observer& observe) noexcept {
+        T* gradient = buffers_->gradients[current].data();
+        observe(i, static_cast<const T*>(gradient), strides[i]);
+        const bool first = i == 0;
+        return {net.parameter_block().data() + plan::offsets[i],
+                first ? x[0].data() : output(i - 1),
+                first ? Net::input_size : strides[i - 1],
+                output(i),
+                strides[i],
+                gradient,
+                strides[i],
+                buffers_->parameter_gradient.data() + plan::offsets[i],
+                first ? nullptr : in_place ? gradient : buffers_->gradients[1 - current].data(),
+                first ? 0 : strides[i - 1],
+                buffers_->scratch.data() + plan::workspace_offsets[i]};
+    }
+
     // The caller writes the first output_size entries of each row; the rest must be zero.
     void clear_output_gradient_padding() noexcept {
         constexpr std::size_t width = strides[layer_count - 1];

@@ -3,6 +3,7 @@
 // layer writes its own output rows, kept for the backward pass).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <utility>
 
@@ -12,23 +13,16 @@
 
 namespace typenet::detail::inline TYPENET_ISA {
 
-// Passes over at most this many layers inline every layer's kernel into one function, which is what makes
-// small networks fast (one schedule, no calls). Deeper ones call each kernel as a function of its own:
-// layers of the same type and width then share one compiled kernel, so compile time and code size grow with
-// the number of distinct layers instead of the depth (tools/compile_scale.py), for a call per layer.
+// Passes over at most this many layers are unrolled, every layer's kernel inlined into one function, which
+// is what makes small networks fast (one schedule, no calls). Deeper ones walk a table of out-of-line
+// kernels (stage_table, backward_table): layers of the same type and width share one compiled kernel, and
+// compile time grows by a table entry per layer instead of an inlined body (tools/compile_scale.py).
 inline constexpr std::size_t inline_layer_limit = 12;
 
+// A layer's kernels as functions of their own (the tables below; sequence_trainer's passes).
 template <class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue>
 TYPENET_NOINLINE void forward_out_of_line(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
     Layer::template forward<T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
-}
-
-template <bool Inline, class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue>
-TYPENET_ALWAYS_INLINE void forward_layer(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
-    if constexpr (Inline)
-        Layer::template forward<T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
-    else
-        forward_out_of_line<Layer, T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
 }
 
 template <class Layer, class T, std::size_t Width, std::size_t Batch, bool InputGradient>
@@ -36,28 +30,71 @@ TYPENET_NOINLINE void backward_out_of_line(const backward_arguments<T>& argument
     Layer::template backward<T, Width, Batch, InputGradient>(arguments);
 }
 
-template <bool Inline, class Layer, class T, std::size_t Width, std::size_t Batch, bool InputGradient>
-TYPENET_ALWAYS_INLINE void backward_layer(const backward_arguments<T>& arguments) noexcept {
-    if constexpr (Inline)
-        Layer::template backward<T, Width, Batch, InputGradient>(arguments);
-    else
-        backward_out_of_line<Layer, T, Width, Batch, InputGradient>(arguments);
-}
+// ---- Deep networks: the stages as a table of out-of-line kernels, walked by a run-time loop. Unrolling
+// the loop over hundreds of layers costs the compiler a body per layer (and makes one huge function to
+// optimize); a table costs it one entry per layer, and the calls are out of line anyway.
 
-template <class Layer, class T, std::size_t Width, std::size_t Rows>
-TYPENET_NOINLINE void step_out_of_line(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
-                                       std::size_t y_stride) noexcept {
-    Layer::template step<T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
-}
+// One stage's kernel behind one signature: a stateful layer's step, or a layer's forward with the stage's
+// fused epilogue (the state arguments unused).
+template <class T>
+using stage_kernel = void (*)(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+                              std::size_t y_stride) noexcept;
 
-template <bool Inline, class Layer, class T, std::size_t Width, std::size_t Rows>
-TYPENET_ALWAYS_INLINE void step_layer(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
-                                      std::size_t y_stride) noexcept {
-    if constexpr (Inline)
+template <class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue>
+TYPENET_NOINLINE void stage_out_of_line(const T* parameters, [[maybe_unused]] T* state, [[maybe_unused]] std::size_t state_stride,
+                                        const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+    if constexpr (is_stateful<Layer>())
         Layer::template step<T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
     else
-        step_out_of_line<Layer, T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
+        Layer::template forward<T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
 }
+
+template <class T>
+struct stage_entry {
+    stage_kernel<T> kernel;
+    std::size_t parameter_offset;
+    std::size_t state_offset;
+    std::size_t last_layer;  // the stage's last layer (the one whose output it writes)
+};
+
+template <class Plan, bool Fused>
+constexpr std::size_t stage_head(std::size_t stage) noexcept;
+
+template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount>
+struct stage_table {
+    using T = typename Plan::value_type;
+    template <std::size_t Stage>
+    static constexpr stage_entry<T> entry() noexcept {
+        constexpr std::size_t head = stage_head<Plan, Fused>(Stage);
+        constexpr std::size_t end = stage_head<Plan, Fused>(Stage + 1);
+        using layer = typename Plan::template layer<head>;
+        return {&stage_out_of_line<layer, T, Plan::widths[head], Rows, typename Plan::template epilogue_of<head + 1, end>>,
+                Plan::offsets[head], Plan::state_offsets[head], end - 1};
+    }
+    static constexpr std::array<stage_entry<T>, StageCount> entries = []<std::size_t... S>(std::index_sequence<S...>) {
+        return std::array<stage_entry<T>, StageCount>{entry<FirstStage + S>()...};
+    }(std::make_index_sequence<StageCount>{});
+};
+
+// Layer i's backward kernel (layer 0 computes no input gradient) and whether it runs in place.
+template <class T>
+struct backward_entry {
+    void (*kernel)(const backward_arguments<T>&) noexcept;
+    bool in_place;
+};
+
+template <class Plan, std::size_t Batch>
+struct backward_table {
+    using T = typename Plan::value_type;
+    template <std::size_t I>
+    static constexpr backward_entry<T> entry() noexcept {
+        using layer = typename Plan::template layer<I>;
+        return {&backward_out_of_line<layer, T, Plan::widths[I], Batch, (I > 0)>, flag_backward_in_place<layer>()};
+    }
+    static constexpr std::array<backward_entry<T>, Plan::layer_count> entries = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<backward_entry<T>, Plan::layer_count>{entry<I>()...};
+    }(std::make_index_sequence<Plan::layer_count>{});
+};
 
 template <class Plan, bool Fused>
 constexpr std::size_t stage_head(std::size_t stage) noexcept {
@@ -67,12 +104,50 @@ constexpr std::size_t stage_head(std::size_t stage) noexcept {
         return stage;
 }
 
+// A first layer that needs aligned, padded input rows (layer contract: needs_aligned_input) runs in place on
+// a copy of the caller's rows in its output rows; signal then points there.
+template <std::size_t Rows, std::size_t Width, class T>
+TYPENET_ALWAYS_INLINE void copy_into_output(const T*& signal, std::size_t& signal_stride, T* output, std::size_t output_stride) noexcept {
+    for (std::size_t r = 0; r < Rows; ++r)
+        for (std::size_t k = 0; k < Width; ++k) output[r * output_stride + k] = signal[r * signal_stride + k];
+    signal = output;
+    signal_stride = output_stride;
+}
+
+// The stages [FirstStage, FirstStage + StageCount) of a network of at most inline_layer_limit layers,
+// unrolled and inlined; see run_layers.
+template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount, bool Streaming, class T,
+          class Destination>
+TYPENET_ALWAYS_INLINE void run_unrolled(const T* parameters, T* state, std::size_t state_stride, const T*& signal,
+                                        std::size_t& signal_stride, Destination& destination) noexcept {
+    static_for<StageCount>([&](auto stage_index) TYPENET_INLINE_LAMBDA {
+        constexpr std::size_t stage = FirstStage + decltype(stage_index)::value;
+        constexpr std::size_t head = stage_head<Plan, Fused>(stage);
+        constexpr std::size_t end = stage_head<Plan, Fused>(stage + 1);
+        using layer = typename Plan::template layer<head>;
+        using fused_epilogue = typename Plan::template epilogue_of<head + 1, end>;
+        const auto [output, output_stride] = destination(stage - FirstStage, end - 1);
+        if constexpr (head == 0 && flag_needs_aligned_input<layer>()) copy_into_output<Rows, Plan::widths[0]>(signal, signal_stride, output, output_stride);
+        if constexpr (is_stateful<layer>()) {
+            if constexpr (Streaming)
+                layer::template step<T, Plan::widths[head], Rows>(parameters + Plan::offsets[head], state + Plan::state_offsets[head],
+                                                                  state_stride, signal, signal_stride, output, output_stride);
+        } else {
+            layer::template forward<T, Plan::widths[head], Rows, fused_epilogue>(parameters + Plan::offsets[head], signal, signal_stride,
+                                                                                 output, output_stride);
+        }
+        signal = output;
+        signal_stride = output_stride;
+    });
+}
+
 // Runs layers [First, Last) of Plan over Rows rows of x (rows x_stride apart; the input of layer First).
 // Fused: every stage is a layer with the activations fused into its epilogue (only the whole network);
-// unfused: every layer is a stage. destination(stage constant, last layer of the stage constant) returns
-// the (T*, stride) the stage writes to. Returns the last stage's output rows.
+// unfused: every layer is a stage. destination(stage, last layer of the stage) returns the (T*, stride) the
+// stage writes to; stage counts from First's stage (both std::size_t: constants once an unrolled pass is
+// inlined, run-time values in a deep network's table). Returns the last stage's output rows.
 // Streaming: stateful layers run one time step on the states at state (rows state_stride apart); without
-// it a stateful layer is a compile error that points to the streaming API.
+// it a network with a stateful layer is a compile error that points to the streaming API.
 template <class Plan, bool Fused, std::size_t Rows, std::size_t First, std::size_t Last, bool Streaming, class T, class Destination>
 TYPENET_ALWAYS_INLINE const T* run_layers(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride,
                                           Destination&& destination) noexcept {
@@ -82,37 +157,28 @@ TYPENET_ALWAYS_INLINE const T* run_layers(const T* parameters, T* state, std::si
     constexpr std::size_t stage_count = (Fused ? Plan::stage_count : Last) - first_stage;
     const T* signal = x;
     std::size_t signal_stride = x_stride;
-    static_for<stage_count>([&](auto stage_index) TYPENET_INLINE_LAMBDA {
-        constexpr std::size_t stage = first_stage + decltype(stage_index)::value;
-        constexpr std::size_t head = stage_head<Plan, Fused>(stage);
-        constexpr std::size_t end = stage_head<Plan, Fused>(stage + 1);
-        using layer = typename Plan::template layer<head>;
-        using fused_epilogue = typename Plan::template epilogue_of<head + 1, end>;
-        const auto [output, output_stride] =
-            destination(std::integral_constant<std::size_t, stage - first_stage>{}, std::integral_constant<std::size_t, end - 1>{});
-        if constexpr (head == 0 && flag_needs_aligned_input<layer>()) {
-            // The caller's rows are unaligned and unpadded: copy them into the output rows and run in place.
-            for (std::size_t r = 0; r < Rows; ++r)
-                for (std::size_t k = 0; k < Plan::widths[0]; ++k) output[r * output_stride + k] = signal[r * signal_stride + k];
+    static_assert(Streaming || !Plan::has_state,
+                  "typenet: this network has a stateful layer (gru, lstm, conv1d): run it with a state, "
+                  "net.forward(state, x, y) or net.forward_sequence(state, xs, ys), and train it with "
+                  "typenet::sequence_trainer");
+    if constexpr (Plan::layer_count > inline_layer_limit) {
+        using table = stage_table<Plan, Fused, Rows, first_stage, stage_count>;
+        if constexpr (First == 0 && flag_needs_aligned_input<typename Plan::template layer<0>>()) {
+            const auto [output, output_stride] = destination(std::size_t{0}, table::entries[0].last_layer);
+            copy_into_output<Rows, Plan::widths[0]>(signal, signal_stride, output, output_stride);
+        }
+        for (std::size_t stage = 0; stage < stage_count; ++stage) {
+            const stage_entry<T>& entry = table::entries[stage];
+            const auto [output, output_stride] = destination(stage, entry.last_layer);
+            entry.kernel(parameters + entry.parameter_offset, Streaming ? state + entry.state_offset : state, state_stride, signal,
+                         signal_stride, output, output_stride);
             signal = output;
             signal_stride = output_stride;
         }
-        if constexpr (is_stateful<layer>()) {
-            static_assert(Streaming,
-                          "typenet: this network has a stateful layer (gru, lstm, conv1d): run it with a state, "
-                          "net.forward(state, x, y) or net.forward_sequence(state, xs, ys), and train it with "
-                          "typenet::sequence_trainer");
-            if constexpr (Streaming)
-                step_layer<(Plan::layer_count <= inline_layer_limit), layer, T, Plan::widths[head], Rows>(
-                    parameters + Plan::offsets[head], state + Plan::state_offsets[head], state_stride, signal, signal_stride, output,
-                    output_stride);
-        } else {
-            forward_layer<(Plan::layer_count <= inline_layer_limit), layer, T, Plan::widths[head], Rows, fused_epilogue>(
-                parameters + Plan::offsets[head], signal, signal_stride, output, output_stride);
-        }
-        signal = output;
-        signal_stride = output_stride;
-    });
+    } else {
+        run_unrolled<Plan, Fused, Rows, first_stage, stage_count, Streaming>(parameters, state, state_stride, signal, signal_stride,
+                                                                            destination);
+    }
     return signal;
 }
 

@@ -195,7 +195,10 @@ struct plan {
     }(std::make_index_sequence<layer_count>{});
     static constexpr std::size_t state_storage = state_offsets[layer_count];
     static constexpr bool has_state = []<std::size_t... I>(std::index_sequence<I...>) {
-        return (is_stateful<layer<I>>() || ... || false);
+        const bool stateful[] = {is_stateful<layer<I>>()..., false};  // a list, not a fold: clang nests folds 256 deep at most
+        for (bool flag : stateful)
+            if (flag) return true;
+        return false;
     }(std::make_index_sequence<layer_count>{});
 
     // The buffers of passes that keep every layer's output rows (workspace, sequence_trainer): layer i's rows
