@@ -39,6 +39,7 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
         });
     });
     constexpr std::size_t main_end = FanIn - FanIn % Splits;
+    TYPENET_TILE_LOOP
     for (std::size_t k = 0; k < main_end; k += Splits) {
         static_for<Splits>([&](auto s) TYPENET_INLINE_LAMBDA {
             const T* w_row = w + (k + s) * RowStride;
