@@ -5,6 +5,8 @@
 //   many streams    64 independent streams per call (forward_batch with a state per stream) for GRU and LSTM
 //                   of 16, 32 and 64 units: ns per stream-step, and the share of the FMA peak the multiply-adds
 //                   reach; Eigen's peer is its single-stream step in a loop over the streams
+//   floor           what no schedule of one stream's step goes below: the hidden product at the FMA peak
+//                   plus the measured latency of the cell's dependency chain
 // Run: taskset -c 1 build/bench/bench/sequence_step [--repetitions N]
 #include <algorithm>
 #include <cmath>
@@ -217,6 +219,51 @@ void recurrent_pair(const char* name, const bench::options& options, bool batche
         single_stream(name, *net, eigen, options);
 }
 
+// The recurrence's floor: h(t+1) depends on h(t) through W_hh h(t) and then the cell, so one step of one
+// stream takes at least the hidden product at the FMA peak (its multiply-adds, whatever the schedule)
+// plus the latency of the cell's dependency chain (measured on typenet's activations: a value fed back
+// into the next iteration, so each call waits for the previous one).
+template <class Cell>
+double chain_latency_ns(Cell cell) {
+    using batch = tn::simd::batch<float>;
+    std::vector<double> samples;
+    for (int r = 0; r < 51; ++r)
+        samples.push_back(bench::time_per_call(
+            [&](int n) {
+                volatile float start = 0.3f;
+                batch value(start);
+                for (int i = 0; i < n; ++i) value = cell(value);
+                bench::escape(value);
+            },
+            20000));
+    return bench::summarize(samples).min_ns;
+}
+
+void recurrence_floor(double peak) {
+    using batch = tn::simd::batch<float>;
+    using tn::detail::gate_sigmoid;
+    volatile float weight_value = 0.7f;
+    const batch weight(weight_value);
+    const double fma = chain_latency_ns([&](batch v) { return tn::simd::fma(v, weight, weight); });
+    // GRU: h' = n + z (h - n), n = tanh(gi_n + r gh_n), r = sigmoid(gi_r + gh_r): every gate from v.
+    const double gru = chain_latency_ns([&](batch v) {
+        const batch reset = gate_sigmoid(v), update = gate_sigmoid(v);
+        const batch candidate = tn::tanh::apply(tn::simd::fma(reset, v, weight));
+        return tn::simd::fma(update, weight - candidate, candidate);
+    });
+    // LSTM: c' = f c + i g, h' = o tanh(c'), c carried.
+    batch memory(0.1f);
+    const double lstm = chain_latency_ns([&](batch v) {
+        const batch input = gate_sigmoid(v), forget = gate_sigmoid(v), candidate = tn::tanh::apply(v), output = gate_sigmoid(v);
+        memory = tn::simd::fma(forget, memory, input * candidate);
+        return output * tn::tanh::apply(memory);
+    });
+    const double gru_product = 3 * 16 * 16 / peak, lstm_product = 4 * 16 * 16 / peak;
+    std::printf("recurrence floor of one stream (measured latencies: FMA %.2f ns, GRU cell %.1f ns, LSTM cell %.1f ns)\n"
+                "  GRU-16: W_hh h at peak %.1f ns + cell %.1f ns = %.1f ns; LSTM-16: %.1f + %.1f = %.1f ns (input parts not counted)\n",
+                fma, gru, lstm, gru_product, gru, gru_product + gru, lstm_product, lstm, lstm_product + lstm);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,4 +292,5 @@ int main(int argc, char** argv) {
     recurrent_pair<32, 32, true>("LSTM-32, input 32", options, true, peak);
     recurrent_pair<64, 64, true>("LSTM-64, input 64", options, true, peak);
     std::printf("ratio = typenet / Eigen (lower is better); peak = multiply-adds per ns at the minimum time / FMA peak\n");
+    recurrence_floor(peak);
 }

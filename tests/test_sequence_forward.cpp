@@ -53,6 +53,27 @@ void check_against_reference(const char* what, double tolerance) {
     }
 }
 
+// forward_batch over `streams` streams, each with its own input, for `steps` steps, against one stream at a
+// time: outputs and final states.
+template <class Net>
+void check_streams_against_single(const Net& net, std::size_t streams, std::size_t steps) {
+    std::vector<typename Net::state_type> batch_states(streams), single_states(streams);
+    std::vector<typename Net::input_type> x(streams);
+    std::vector<typename Net::output_type> y(streams);
+    for (std::size_t t = 0; t < steps; ++t) {
+        for (std::size_t s = 0; s < streams; ++s) x[s] = test_input<Net>(t, s);
+        net.forward_batch(std::span<typename Net::state_type>(batch_states), std::span<const typename Net::input_type>(x),
+                          std::span<typename Net::output_type>(y));
+        for (std::size_t s = 0; s < streams; ++s) {
+            const auto expected = net(single_states[s], x[s]);
+            for (std::size_t o = 0; o < Net::output_size; ++o) CHECK(y[s][o] == doctest::Approx(expected[o]).epsilon(1e-5));
+        }
+    }
+    for (std::size_t s = 0; s < streams; ++s)
+        for (std::size_t k = 0; k < Net::plan::state_storage; ++k)
+            CHECK(batch_states[s].values[k] == doctest::Approx(single_states[s].values[k]).epsilon(1e-5));
+}
+
 }  // namespace
 
 TEST_CASE("each sequence layer alone matches the reference step by step") {
@@ -85,21 +106,9 @@ TEST_CASE("a network deeper than the unrolled limit streams through its table of
     check_against_reference<deep_sequence_net<double>>("deep double", 1e-12);
 
     // Eight streams at once (one tile) agree with one at a time.
-    using Net = deep_sequence_net<float>;
-    auto net = std::make_unique<Net>();
+    auto net = std::make_unique<deep_sequence_net<float>>();
     net->initialize(4);
-    constexpr std::size_t streams = 8;
-    std::vector<Net::state_type> batch_states(streams), single_states(streams);
-    std::vector<Net::input_type> x(streams);
-    std::vector<Net::output_type> y(streams);
-    for (std::size_t t = 0; t < 10; ++t) {
-        for (std::size_t s = 0; s < streams; ++s) x[s] = test_input<Net>(t, s);
-        net->forward_batch(std::span<Net::state_type>(batch_states), std::span<const Net::input_type>(x), std::span<Net::output_type>(y));
-        for (std::size_t s = 0; s < streams; ++s) {
-            const auto expected = (*net)(single_states[s], x[s]);
-            for (std::size_t o = 0; o < Net::output_size; ++o) CHECK(y[s][o] == doctest::Approx(expected[o]).epsilon(1e-5));
-        }
-    }
+    check_streams_against_single(*net, 8, 10);
 }
 
 TEST_CASE("the state: zeros start a sequence, a copy is a snapshot, padding stays zero") {
@@ -151,24 +160,13 @@ TEST_CASE("forward_sequence and forward_batch over streams equal single steps") 
     CHECK_THROWS_AS(net->forward_sequence(sequence_state, xs, std::span<Net::output_type>(ys).first(3)), std::invalid_argument);
 
     // 19 streams (two groups of 8 and 3 single ones), each with its own input, for 12 steps.
-    constexpr std::size_t streams = 19;
-    std::vector<Net::state_type> batch_states(streams), single_states(streams);
-    std::vector<Net::input_type> x(streams);
-    std::vector<Net::output_type> y(streams);
-    for (std::size_t t = 0; t < 12; ++t) {
-        for (std::size_t s = 0; s < streams; ++s) x[s] = test_input<Net>(t, s);
-        net->forward_batch(std::span<Net::state_type>(batch_states), std::span<const Net::input_type>(x), std::span<Net::output_type>(y));
-        for (std::size_t s = 0; s < streams; ++s) {
-            const auto expected = (*net)(single_states[s], x[s]);
-            for (std::size_t o = 0; o < Net::output_size; ++o) CHECK(y[s][o] == doctest::Approx(expected[o]).epsilon(1e-5));
-        }
-    }
-    for (std::size_t s = 0; s < streams; ++s)
-        for (std::size_t k = 0; k < Net::plan::state_storage; ++k)
-            CHECK(batch_states[s].values[k] == doctest::Approx(single_states[s].values[k]).epsilon(1e-5));
-    CHECK_THROWS_AS(net->forward_batch(std::span<Net::state_type>(batch_states).first(4), std::span<const Net::input_type>(x),
-                                       std::span<Net::output_type>(y)),
-                    std::invalid_argument);
+    check_streams_against_single(*net, 19, 12);
+    std::vector<Net::state_type> states(19);
+    std::vector<Net::input_type> x(19);
+    std::vector<Net::output_type> y(19);
+    CHECK_THROWS_AS(
+        net->forward_batch(std::span<Net::state_type>(states).first(4), std::span<const Net::input_type>(x), std::span<Net::output_type>(y)),
+        std::invalid_argument);
 }
 
 TEST_CASE("compile-time facts of the sequence layers") {
