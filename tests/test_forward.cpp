@@ -18,6 +18,16 @@ TEST_CASE("every initializer, stacked activations, consecutive dense layers") {
                                       dense<9, orthogonal<>, uniform<-0.1, 0.1>>, selu, dense<3, torch_default, torch_default>>>();
 }
 
+TEST_CASE("layers whose outputs fit in one vector: row-major weights, one dot product per output") {
+    using net_type = basic_network<scalar, input<16>, dense<4>, typenet::tanh, dense<32>, relu, dense<8>, sigmoid, dense<16>, dense<3>>;
+    // Which layers are row-major depends on the vector width; the narrowest (4 lanes) and the usual 8 both
+    // have some.
+    using first = typename net_type::template layer<0>::template layout<scalar>;
+    using last = typename net_type::template layer<7>::template layout<scalar>;
+    static_assert(first::lanes < 4 || (first::is_row_major && last::is_row_major));
+    test::check_forward<net_type>();
+}
+
 TEST_CASE("forward and operator() agree, and are pure") {
     using net_type = basic_network<scalar, input<6>, dense<20>, gelu, dense<4>>;
     net_type net;

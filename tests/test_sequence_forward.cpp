@@ -87,6 +87,11 @@ TEST_CASE("each sequence layer alone matches the reference step by step") {
     check_against_reference<typenet::basic_network<double, input<4>, typenet::gru<9>>>("gru double", 1e-13);
     check_against_reference<typenet::basic_network<double, input<4>, typenet::lstm<9>>>("lstm double", 1e-13);
     check_against_reference<typenet::basic_network<double, input<2>, typenet::conv1d<3, 4, 3>>>("conv1d double", 1e-13);
+    // Outputs that fit in one vector over inputs of whole vectors: row-major weights (dense/layout.hpp).
+    using row_major = typenet::network<input<8>, typenet::conv1d<4, 3>, typenet::tanh, typenet::gru<16>, typenet::dense<8>>;
+    static_assert(typenet::simd::lanes<float, typenet::simd::narrow_arch> != 8 ||
+                  (row_major::layer<0>::matrix<float>::is_row_major && row_major::layer<3>::layout<float>::is_row_major));
+    check_against_reference<row_major>("conv1d and dense of one output vector", 2e-6);
 }
 
 TEST_CASE("a stack of conv1d, gru, dense and lstm matches the reference") {

@@ -114,6 +114,10 @@ TEST_CASE("conv1d gradients through time match finite differences") {
     check_sequence_gradients<double_net<input<2>, typenet::conv1d<3, 3, 1, typenet::glorot_uniform, typenet::torch_default>>>("conv1d k3");
     check_sequence_gradients<double_net<input<2>, typenet::conv1d<2, 2, 2, typenet::glorot_uniform, typenet::torch_default>>>(
         "conv1d k2 d2");
+    // With 4-lane double vectors the conv1d (3 outputs over 2 x 4 gathered inputs) and the dense layer
+    // (3 outputs over 8) store their weights row-major.
+    check_sequence_gradients<double_net<input<4>, typenet::conv1d<3, 2, 1, typenet::glorot_uniform, typenet::torch_default>,
+                                        typenet::tanh, typenet::gru<8, typenet::torch_recurrent>, typenet::dense<3>>>("row-major conv1d, dense");
 }
 
 TEST_CASE("a conv1d, gru, dense, lstm stack: gradients through time match finite differences") {

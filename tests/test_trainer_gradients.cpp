@@ -26,4 +26,8 @@ TEST_CASE("depths, single outputs, stacked activations, wide layers, batch sizes
         "stacked activations, consecutive dense layers");
     test::check_gradients<basic_network<double, input<20>, dense<130>, relu, dense<3>>, softmax_cross_entropy, 9>(
         "130 outputs: several panels");
+    // With 4-lane double vectors (AVX2, AVX-512's narrow layers) 8 -> 4 and 12 -> 3 store their weights
+    // row-major, and 4 -> 12's transpose (its input gradient) is row-major.
+    test::check_gradients<basic_network<double, input<8>, dense<4>, typenet::tanh, dense<12>, relu, dense<3>>, mse, 5>(
+        "layers of one output vector: row-major weights");
 }

@@ -42,6 +42,8 @@ void check_shapes() {
     check_transpose<T, 17, 33>();
     check_transpose<T, 8, 64>();
     check_transpose<T, 64, 8>();
+    check_transpose<T, 24, 3>();  // row-major (one output vector) with 4 and 8 lanes, and its transpose
+    check_transpose<T, 3, 24>();
     check_transpose<T, 256, 10>();
     check_transpose<T, 10, 256>();
     check_transpose<T, 130, 200>();
@@ -57,8 +59,10 @@ TEST_CASE("the instruction set's block transpose is used where it applies") {
     // Guards the fast paths against silently falling back to scalar code on the machines we benchmark.
     using typenet::kernel::detail::transpose_block_size;
     using wide = typenet::detail::dense_layout<float, 256, 256>;
-    using narrow = typenet::detail::dense_layout<float, 64, 8>;  // 256-bit vectors under AVX-512
-    using narrow_transposed = typenet::detail::dense_layout<float, 8, 64>;
+    // 256-bit vectors under AVX-512; 12 inputs are not whole vectors, so the weights are in panels.
+    using narrow = typenet::detail::dense_layout<float, 12, 8>;
+    using narrow_transposed = typenet::detail::dense_layout<float, 8, 12>;
+    static_assert(!narrow::is_row_major);
 #if TYPENET_ISA_IS_PORTABLE
     CHECK(transpose_block_size<wide, wide, float> == 0);
     CHECK(transpose_block_size<narrow, narrow_transposed, float> == 0);
@@ -80,4 +84,8 @@ TEST_CASE("the instruction set's block transpose is used where it applies") {
     using dot = typenet::detail::dense_layout<float, 64, 1>;
     using dot_transposed = typenet::detail::dense_layout<float, 1, 64>;
     CHECK(transpose_block_size<dot, dot_transposed, float> == 0);
+    // Row-major weights (one output vector over whole input vectors) transpose by rows, not blocks.
+    using rows = typenet::detail::dense_layout<float, 64, 4>;
+    CHECK(rows::is_row_major == (rows::lanes >= 4));
+    if constexpr (rows::is_row_major) CHECK(transpose_block_size<rows, typenet::detail::dense_layout<float, 4, 64>, float> == 0);
 }

@@ -19,6 +19,9 @@
 //   typenet::dispatched_network<model> net({&model_kernels_isa_sse2, &model_kernels_isa_avx2_fma,
 //                                           &model_kernels_isa_avx512bw});
 //
+// A stateful network (gru, lstm, conv1d) runs time steps on states made by the dispatched network, in the
+// chosen instruction set's layout: auto state = net.make_state(); net.forward(state, x, y).
+//
 // TYPENET_DISPATCH=<isa> in the environment (isa_sse2, or sse2) or the constructor's `force` argument
 // overrides the choice, for tests and for users who must reproduce another machine's results.
 #pragma once
@@ -26,12 +29,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <new>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config.hpp"
@@ -55,8 +60,14 @@ struct dispatch_table {
     void (*initialize)(void* object, std::uint64_t seed);
     void (*set_parameters)(void* object, const T* values);  // parameter_count values, PyTorch's order
     void (*get_parameters)(const void* object, T* values);
+    // Stateless networks: one sample, and `count` samples (arrays of input_type / output_type).
     void (*forward)(const void* object, const T* x, T* y);
-    void (*forward_batch)(const void* object, const void* x, void* y, std::size_t count);  // arrays of input_type / output_type
+    void (*forward_batch)(const void* object, const void* x, void* y, std::size_t count);
+    // Stateful networks (forward and forward_batch are null): one time step of `count` streams whose states
+    // (that instruction set's Net::state_type, state_size bytes aligned to state_alignment) lie contiguous
+    // at `states`; count == 1 is one stream. Null for stateless networks.
+    std::size_t state_size, state_alignment;
+    void (*step)(const void* object, void* states, const void* x, void* y, std::size_t count);
 };
 
 namespace detail {
@@ -64,7 +75,7 @@ namespace detail {
 template <class Net>
 constexpr dispatch_table<typename Net::value_type> make_dispatch_table() noexcept {
     using T = typename Net::value_type;
-    return {
+    dispatch_table<T> table{
         .isa = TYPENET_ISA_NAME,
         .features = compiled_features,
         .portable = TYPENET_ISA_IS_PORTABLE != 0,
@@ -83,18 +94,38 @@ constexpr dispatch_table<typename Net::value_type> make_dispatch_table() noexcep
             [](const void* object, T* values) {
                 static_cast<const Net*>(object)->get_parameters(std::span<T, Net::parameter_count>(values, Net::parameter_count));
             },
-        .forward =
-            [](const void* object, const T* x, T* y) {
-                static_cast<const Net*>(object)->forward(std::span<const T, Net::input_size>(x, Net::input_size),
-                                                         std::span<T, Net::output_size>(y, Net::output_size));
-            },
-        .forward_batch =
-            [](const void* object, const void* x, void* y, std::size_t count) {
-                static_cast<const Net*>(object)->forward_batch(
-                    std::span<const typename Net::input_type>(static_cast<const typename Net::input_type*>(x), count),
-                    std::span<typename Net::output_type>(static_cast<typename Net::output_type*>(y), count));
-            },
+        .forward = nullptr,
+        .forward_batch = nullptr,
+        .state_size = 0,
+        .state_alignment = 0,
+        .step = nullptr,
     };
+    if constexpr (Net::is_stateful) {
+        using state = typename Net::state_type;
+        table.state_size = sizeof(state);
+        table.state_alignment = alignof(state);
+        table.step = [](const void* object, void* states, const void* x, void* y, std::size_t count) {
+            const Net& net = *static_cast<const Net*>(object);
+            using input = typename Net::input_type;
+            using output = typename Net::output_type;
+            if (count == 1)
+                net.forward(*static_cast<state*>(states), *static_cast<const input*>(x), *static_cast<output*>(y));
+            else
+                net.forward_batch(std::span<state>(static_cast<state*>(states), count),
+                                  std::span<const input>(static_cast<const input*>(x), count), std::span<output>(static_cast<output*>(y), count));
+        };
+    } else {
+        table.forward = [](const void* object, const T* x, T* y) {
+            static_cast<const Net*>(object)->forward(std::span<const T, Net::input_size>(x, Net::input_size),
+                                                     std::span<T, Net::output_size>(y, Net::output_size));
+        };
+        table.forward_batch = [](const void* object, const void* x, void* y, std::size_t count) {
+            static_cast<const Net*>(object)->forward_batch(
+                std::span<const typename Net::input_type>(static_cast<const typename Net::input_type*>(x), count),
+                std::span<typename Net::output_type>(static_cast<typename Net::output_type*>(y), count));
+        };
+    }
+    return table;
 }
 
 // How much a table is preferred: more features first, then vector kernels over portable ones.
@@ -165,8 +196,88 @@ public:
     static constexpr std::size_t input_size = Net::input_size;
     static constexpr std::size_t output_size = Net::output_size;
     static constexpr std::size_t parameter_count = Net::parameter_count;
+    static constexpr bool is_stateful = Net::is_stateful;
     using input_type = typename Net::input_type;
     using output_type = typename Net::output_type;
+
+    // The streaming states of one or more streams (stateful networks), in the layout of the kernels that
+    // made them (make_state): contiguous, all zero at first (the start of a sequence). Allocates when made
+    // or copied, never when stepped. Copies and assignment save and restore states; a state made by one
+    // dispatched network runs only with a network of the same kernels (checked: std::invalid_argument).
+    class state_type {
+    public:
+        state_type(const state_type& other) : state_type(other.table_, other.streams_) {
+            if (data_) std::memcpy(data_, other.data_, bytes());
+        }
+        state_type(state_type&& other) noexcept
+            : table_(std::exchange(other.table_, nullptr)), streams_(std::exchange(other.streams_, 0)), data_(std::exchange(other.data_, nullptr)) {}
+        // Copies the other states' values; allocates only when the stream counts differ.
+        state_type& operator=(const state_type& other) {
+            if (this == &other) return *this;
+            if (table_ != other.table_ || streams_ != other.streams_) {
+                state_type copy(other);
+                swap(copy);
+            } else if (data_) {
+                std::memcpy(data_, other.data_, bytes());
+            }
+            return *this;
+        }
+        state_type& operator=(state_type&& other) noexcept {
+            state_type moved(std::move(other));
+            swap(moved);
+            return *this;
+        }
+        ~state_type() {
+            if (data_) ::operator delete(data_, std::align_val_t(table_->state_alignment));
+        }
+
+        std::size_t streams() const noexcept { return streams_; }
+        // The state at the start of a sequence, for every stream or for one.
+        void reset() noexcept {
+            if (data_) std::memset(data_, 0, bytes());
+        }
+        void reset(std::size_t stream) {
+            check_stream(stream);
+            std::memset(static_cast<std::byte*>(data_) + stream * table_->state_size, 0, table_->state_size);
+        }
+        // The kernels' state of one stream as bytes (instruction-set specific: save and restore it with the
+        // same kernels only).
+        std::span<std::byte> bytes(std::size_t stream) {
+            check_stream(stream);
+            return {static_cast<std::byte*>(data_) + stream * table_->state_size, table_->state_size};
+        }
+        std::span<const std::byte> bytes(std::size_t stream) const {
+            check_stream(stream);
+            return {static_cast<const std::byte*>(data_) + stream * table_->state_size, table_->state_size};
+        }
+        friend bool operator==(const state_type& a, const state_type& b) noexcept {
+            return a.table_ == b.table_ && a.streams_ == b.streams_ && (!a.data_ || std::memcmp(a.data_, b.data_, a.bytes()) == 0);
+        }
+
+    private:
+        friend class dispatched_network;
+        // A moved-from state (no table) copies as one.
+        state_type(const table_type* table, std::size_t streams)
+            : table_(table),
+              streams_(table ? streams : 0),
+              data_(table ? ::operator new(table->state_size * streams, std::align_val_t(table->state_alignment)) : nullptr) {
+            reset();
+        }
+        std::size_t bytes() const noexcept { return streams_ * (table_ ? table_->state_size : 0); }
+        void check_stream(std::size_t stream) const {
+            if (stream >= streams_)
+                detail::raise(std::out_of_range(detail::concatenate("typenet::dispatched_network::state_type: stream ", std::to_string(stream),
+                                                                    " of ", std::to_string(streams_))));
+        }
+        void swap(state_type& other) noexcept {
+            std::swap(table_, other.table_);
+            std::swap(streams_, other.streams_);
+            std::swap(data_, other.data_);
+        }
+        const table_type* table_;
+        std::size_t streams_;
+        void* data_;
+    };
 
     // Checks every table against Net (std::invalid_argument if one computes another network) before
     // choosing (choose_dispatch_table); the network starts as Net() does, initialize(0).
@@ -185,18 +296,53 @@ public:
     const table_type& table() const noexcept { return *table_; }
 
     void forward(std::span<const value_type, input_size> x, std::span<value_type, output_size> y) const noexcept {
+        static_assert(!is_stateful, "typenet::dispatched_network: a stateful network runs with a state: forward(state, x, y)");
         table_->forward(object_, x.data(), y.data());
     }
     output_type operator()(const input_type& x) const noexcept {
+        static_assert(!is_stateful, "typenet::dispatched_network: a stateful network runs with a state: net(state, x)");
         output_type y;
         table_->forward(object_, x.data(), y.data());
         return y;
     }
     // x.size() == y.size(), else std::invalid_argument.
     void forward_batch(std::span<const input_type> x, std::span<output_type> y) const {
+        static_assert(!is_stateful, "typenet::dispatched_network: a stateful network runs with a state: forward_batch(state, x, y)");
         if (x.size() != y.size()) [[unlikely]]
             detail::raise_size_mismatch("typenet::dispatched_network::forward_batch", x.size(), y.size());
         table_->forward_batch(object_, x.data(), y.data(), x.size());
+    }
+
+    // Stateful networks, as basic_network's streaming API. States of `streams` streams, all zero.
+    state_type make_state(std::size_t streams = 1) const {
+        static_assert(is_stateful, "typenet::dispatched_network: this network has no state (no gru, lstm or conv1d)");
+        return state_type(table_, streams);
+    }
+    // One time step of a one-stream state (std::invalid_argument for a state of several streams or of
+    // other kernels); allocation-free.
+    void forward(state_type& state, std::span<const value_type, input_size> x, std::span<value_type, output_size> y) const {
+        check_state(state, 1, "forward");
+        table_->step(object_, state.data_, x.data(), y.data(), 1);
+    }
+    output_type operator()(state_type& state, const input_type& x) const {
+        output_type y;
+        forward(state, x, y);
+        return y;
+    }
+    // A sequence of steps of one stream (xs.size() == ys.size()).
+    void forward_sequence(state_type& state, std::span<const input_type> xs, std::span<output_type> ys) const {
+        if (xs.size() != ys.size()) [[unlikely]]
+            detail::raise_size_mismatch("typenet::dispatched_network::forward_sequence", xs.size(), ys.size());
+        check_state(state, 1, "forward_sequence");
+        for (std::size_t t = 0; t < xs.size(); ++t) table_->step(object_, state.data_, xs[t].data(), ys[t].data(), 1);
+    }
+    // One time step of every stream of `states` (x.size() == y.size() == states.streams()).
+    void forward_batch(state_type& states, std::span<const input_type> x, std::span<output_type> y) const {
+        if (x.size() != y.size() || x.size() != states.streams()) [[unlikely]]
+            detail::raise_size_mismatch("typenet::dispatched_network::forward_batch (states, inputs, outputs)", states.streams(), x.size(),
+                                        y.size());
+        check_state(states, states.streams(), "forward_batch");
+        table_->step(object_, states.data_, x.data(), y.data(), x.size());
     }
 
     // The parameters in PyTorch's order (basic_network::get_parameters): the same vector whatever the
@@ -215,6 +361,13 @@ private:
                     " parameters; expected ", std::to_string(input_size), ", ", std::to_string(output_size), " and ",
                     std::to_string(parameter_count), " (another network type?)")));
         return choose_dispatch_table<value_type>(tables, force);
+    }
+
+    void check_state(const state_type& state, std::size_t streams, const char* function) const {
+        if (state.table_ != table_ || state.streams_ != streams) [[unlikely]]
+            detail::raise(std::invalid_argument(detail::concatenate(
+                "typenet::dispatched_network::", function, ": expected the state of ", std::to_string(streams), " stream(s) made by this network's kernels (",
+                table_->isa, "), found ", std::to_string(state.streams_), " stream(s) of ", state.table_ ? state.table_->isa : "a moved-from state")));
     }
 
     const table_type* table_;

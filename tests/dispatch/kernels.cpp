@@ -5,3 +5,4 @@
 
 TYPENET_DISPATCH_TARGET(model_kernels, dispatch_test::model)
 TYPENET_DISPATCH_TARGET(other_kernels, dispatch_test::other_model)
+TYPENET_DISPATCH_TARGET(stateful_kernels, dispatch_test::stateful_model)

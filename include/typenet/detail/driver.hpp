@@ -57,8 +57,14 @@ struct stage_entry {
     std::size_t last_layer;  // the stage's last layer (the one whose output it writes)
 };
 
+// The first layer of a stage: fused stages begin where the plan says, unfused ones are single layers.
 template <class Plan, bool Fused>
-constexpr std::size_t stage_head(std::size_t stage) noexcept;
+constexpr std::size_t stage_head(std::size_t stage) noexcept {
+    if constexpr (Fused)
+        return Plan::stage_begin[stage];
+    else
+        return stage;
+}
 
 template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount>
 struct stage_table {
@@ -95,14 +101,6 @@ struct backward_table {
         return std::array<backward_entry<T>, Plan::layer_count>{entry<I>()...};
     }(std::make_index_sequence<Plan::layer_count>{});
 };
-
-template <class Plan, bool Fused>
-constexpr std::size_t stage_head(std::size_t stage) noexcept {
-    if constexpr (Fused)
-        return Plan::stage_begin[stage];
-    else
-        return stage;
-}
 
 // A first layer that needs aligned, padded input rows (layer contract: needs_aligned_input) runs in place on
 // a copy of the caller's rows in its output rows; signal then points there.

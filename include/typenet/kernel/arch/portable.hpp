@@ -177,5 +177,11 @@ TYPENET_ALWAYS_INLINE T reduce_add(const portable_batch<T>& x) noexcept {
     for (std::size_t i = 0; i < portable_batch<T>::size; ++i) sum += x.get(i);
     return sum;
 }
+template <class T>
+TYPENET_ALWAYS_INLINE portable_batch<T> lane_sums(const portable_batch<T>* rows) noexcept {
+    T sums[portable_batch<T>::size];
+    for (std::size_t i = 0; i < portable_batch<T>::size; ++i) sums[i] = reduce_add(rows[i]);
+    return portable_batch<T>::load_unaligned(sums);
+}
 
 }  // namespace typenet::simd::inline TYPENET_ISA

@@ -6,7 +6,9 @@
 // a batch: broadcast x[r][k], FMA into a tile of output accumulators held in registers; no horizontal reductions, no transposes. A single
 // sample has one row, so the k loop is split into interleaved partial sums to keep ~8 independent FMA
 // chains in flight (latency, not throughput, bounds a small matrix-vector product). A single-output layer
-// (padded_out would waste a whole vector per input) is a dot product instead, stored as one row.
+// (padded_out would waste a whole vector per input) is a dot product instead, stored as one row; a layer
+// whose outputs fit in one vector is stored row-major and computed as one dot product per output
+// (layout.hpp says when).
 #pragma once
 
 #include <cstddef>
@@ -116,6 +118,40 @@ TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias) noexcept {
     return Epilogue::apply(batch(sum)).get(0);
 }
 
+// Outputs of one vector from row-major weights: accumulator o holds x * w[o] lane by lane (Splits partial
+// sums each, so that about 8 FMA chains are in flight), and one horizontal-add tree over all accumulators
+// gives the vector of outputs. Rows past FanOut are zero, so are the padding lanes. x may be unaligned.
+template <class Arch, std::size_t FanIn, std::size_t FanOut, class Epilogue, class T>
+TYPENET_ALWAYS_INLINE void dense_row_dots(const T* x, const T* w, const T* bias, T* y) noexcept {
+    using batch = simd::batch<T, Arch>;
+    constexpr std::size_t width = batch::size;
+    constexpr std::size_t input_vectors = FanIn / width;
+    constexpr std::size_t splits = min_size(input_vectors, (8 + FanOut - 1) / FanOut);
+    batch acc[splits][width];
+    static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
+        static_for<width>([&](auto o) TYPENET_INLINE_LAMBDA { acc[s][o] = batch(T(0)); });
+    });
+    constexpr std::size_t main_end = input_vectors - input_vectors % splits;
+    TYPENET_TILE_LOOP
+    for (std::size_t v = 0; v < main_end; v += splits)
+        static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
+            const batch x_vector = batch::load_unaligned(x + (v + s) * width);
+            static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
+                acc[s][o] = simd::fma(x_vector, batch::load_aligned(w + o * FanIn + (v + s) * width), acc[s][o]);
+            });
+        });
+    static_for<input_vectors % splits>([&](auto s) TYPENET_INLINE_LAMBDA {
+        const batch x_vector = batch::load_unaligned(x + (main_end + s) * width);
+        static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
+            acc[s][o] = simd::fma(x_vector, batch::load_aligned(w + o * FanIn + (main_end + s) * width), acc[s][o]);
+        });
+    });
+    static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
+        static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0][o] += acc[s + 1][o]; });
+    });
+    Epilogue::apply(simd::lane_sums(acc[0]) + batch::load_aligned(bias)).store_aligned(y);
+}
+
 }  // namespace detail
 
 // y[r * y_stride + o] for r < Rows, o < Layout::padded_out (padding lanes get activations(0)).
@@ -125,6 +161,10 @@ TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const
     if constexpr (Layout::is_dot) {
         for (std::size_t r = 0; r < Rows; ++r)
             y[r * y_stride] = detail::dense_dot<arch, Layout::fan_in, Epilogue>(x + r * x_stride, w, bias[0]);
+    } else if constexpr (Layout::is_row_major) {
+        // One output vector per row: every epilogue runs on it in registers.
+        for (std::size_t r = 0; r < Rows; ++r)
+            detail::dense_row_dots<arch, Layout::fan_in, Layout::fan_out, Epilogue>(x + r * x_stride, w, bias, y + r * y_stride);
     } else {
         using tile_epilogue = std::conditional_t<Epilogue::in_registers, Epilogue, typenet::epilogue<>>;
         // Rows per register tile: 8 rows x 2 vectors (16 accumulators) with 32 registers, 4 x 2 with 16

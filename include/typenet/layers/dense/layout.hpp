@@ -26,14 +26,20 @@ struct dense_layout {
     static constexpr bool is_dot = FanOut == 1;
     using arch = std::conditional_t<(FanOut > narrow_layer_max_outputs), simd::wide_arch, simd::narrow_arch>;
     static constexpr std::size_t lanes = simd::lanes<T, arch>;
+    // A layer whose outputs fit in one vector, over an input of at least two whole vectors, stores W as
+    // PyTorch does ([out][in], rows of whole vectors) and computes each output as a dot product: one
+    // weight load per FMA and no broadcast of the input (the input-major panels below would need a
+    // broadcast load per input for a single vector of FMAs; the README's kernel section has the numbers).
+    static constexpr bool is_row_major = FanOut > 1 && FanOut <= lanes && FanIn % lanes == 0 && FanIn >= 2 * lanes;
     // Width of the layer's output buffer. Lanes past fan_out hold activation(0): weights and bias are zero there.
     static constexpr std::size_t padded_out = is_dot ? 1 : round_up(FanOut, lanes);
     static constexpr std::size_t alignment_elements = storage_alignment / sizeof(T);
-    static constexpr std::size_t weight_storage = round_up(is_dot ? FanIn : FanIn * padded_out, alignment_elements);
+    static constexpr std::size_t weight_storage = round_up(is_dot ? FanIn : is_row_major ? FanOut * FanIn : FanIn * padded_out, alignment_elements);
     static constexpr std::size_t bias_storage = round_up(padded_out, alignment_elements);
     static constexpr std::size_t storage = weight_storage + bias_storage;
 
-    // Panels: contiguous [FanIn][panel width] blocks of up to panel_vectors vectors, the last one narrower.
+    // Panels: contiguous [FanIn][panel width] blocks of up to panel_vectors vectors, the last one narrower
+    // (a single panel of one row per input for dot and row-major layers, which do not use them).
     static constexpr std::size_t panel_width = is_dot ? 1 : (padded_out < panel_vectors * lanes ? padded_out : panel_vectors * lanes);
     static constexpr std::size_t panel_count = (padded_out + panel_width - 1) / panel_width;
     static constexpr std::size_t panel_width_of(std::size_t panel) noexcept {
@@ -43,6 +49,7 @@ struct dense_layout {
     // Position of PyTorch's weight[out][in] relative to the layer's weight block.
     static constexpr std::size_t weight_index(std::size_t out, std::size_t in) noexcept {
         if (is_dot) return in;
+        if (is_row_major) return out * FanIn + in;
         const std::size_t panel = out / panel_width;
         return panel * panel_width * FanIn + in * panel_width_of(panel) + out % panel_width;
     }

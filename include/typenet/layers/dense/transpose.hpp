@@ -17,7 +17,8 @@ namespace detail {
 // vector widths (under AVX-512, a 256-bit layer of at most 8 outputs gets 8 x 8 blocks).
 template <class Layout, class TransposedLayout, class T>
 constexpr std::size_t transpose_block_size = [] {
-    if constexpr (Layout::is_dot || TransposedLayout::is_dot) return std::size_t(0);
+    if constexpr (Layout::is_dot || TransposedLayout::is_dot || Layout::is_row_major || TransposedLayout::is_row_major)
+        return std::size_t(0);
     std::size_t size = 0;
     auto consider = [&]<std::size_t Size>(std::integral_constant<std::size_t, Size>) {
         if (size == 0 && arch::block_transpose<T, Size>::available && Layout::lanes % Size == 0 && TransposedLayout::lanes % Size == 0)
@@ -56,6 +57,10 @@ void transpose_weights(const T* w, T* transposed) noexcept {
                 block::run(rows, columns);
             }
         }
+    } else if constexpr (TransposedLayout::is_row_major) {
+        // W^T's rows are W's columns: sequential writes, reads along W's input-major rows.
+        for (std::size_t k = 0; k < Layout::fan_in; ++k)
+            for (std::size_t o = 0; o < Layout::fan_out; ++o) transposed[TransposedLayout::weight_index(k, o)] = w[Layout::weight_index(o, k)];
     } else {
         // Scalar: sequential writes (k innermost within one of W^T's panels); the reads, one per row of W,
         // stay within a few KB (L1).
