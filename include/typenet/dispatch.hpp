@@ -68,6 +68,9 @@ struct dispatch_table {
     // at `states`; count == 1 is one stream. Null for stateless networks.
     std::size_t state_size, state_alignment;
     void (*step)(const void* object, void* states, const void* x, void* y, std::size_t count);
+    // `steps` time steps of one stream (arrays of input_type / output_type): the loop runs inside the
+    // kernels, so a buffer of samples pays for one call, not one per step.
+    void (*step_sequence)(const void* object, void* state, const void* xs, void* ys, std::size_t steps);
 };
 
 namespace detail {
@@ -99,6 +102,7 @@ constexpr dispatch_table<typename Net::value_type> make_dispatch_table() noexcep
         .state_size = 0,
         .state_alignment = 0,
         .step = nullptr,
+        .step_sequence = nullptr,
     };
     if constexpr (Net::is_stateful) {
         using state = typename Net::state_type;
@@ -113,6 +117,13 @@ constexpr dispatch_table<typename Net::value_type> make_dispatch_table() noexcep
             else
                 net.forward_batch(std::span<state>(static_cast<state*>(states), count),
                                   std::span<const input>(static_cast<const input*>(x), count), std::span<output>(static_cast<output*>(y), count));
+        };
+        table.step_sequence = [](const void* object, void* state, const void* xs, void* ys, std::size_t steps) {
+            using input = typename Net::input_type;
+            using output = typename Net::output_type;
+            static_cast<const Net*>(object)->forward_sequence(*static_cast<typename Net::state_type*>(state),
+                                                              std::span<const input>(static_cast<const input*>(xs), steps),
+                                                              std::span<output>(static_cast<output*>(ys), steps));
         };
     } else {
         table.forward = [](const void* object, const T* x, T* y) {
@@ -329,12 +340,13 @@ public:
         forward(state, x, y);
         return y;
     }
-    // A sequence of steps of one stream (xs.size() == ys.size()).
+    // A sequence of steps of one stream (xs.size() == ys.size()), in one call into the kernels: the way to
+    // run a buffer of samples (a step as a call of its own costs more than the call, see the README).
     void forward_sequence(state_type& state, std::span<const input_type> xs, std::span<output_type> ys) const {
         if (xs.size() != ys.size()) [[unlikely]]
             detail::raise_size_mismatch("typenet::dispatched_network::forward_sequence", xs.size(), ys.size());
         check_state(state, 1, "forward_sequence");
-        for (std::size_t t = 0; t < xs.size(); ++t) table_->step(object_, state.data_, xs[t].data(), ys[t].data(), 1);
+        table_->step_sequence(object_, state.data_, xs.data(), ys.data(), xs.size());
     }
     // One time step of every stream of `states` (x.size() == y.size() == states.streams()).
     void forward_batch(state_type& states, std::span<const input_type> x, std::span<output_type> y) const {
