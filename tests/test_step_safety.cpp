@@ -1,6 +1,7 @@
 // A training step is all or nothing: a batch whose loss or gradient is not finite, or whose targets the loss
 // is not defined for, changes neither the network nor the optimizer state nor the step count, for every
-// optimizer, with and without gradient clipping; try_step says so as a value.
+// optimizer, with and without gradient clipping; try_step says so as a value. The optimizer's settings may
+// change between steps (a learning-rate schedule).
 #include <doctest/doctest.h>
 
 #include <array>
@@ -184,6 +185,27 @@ TEST_CASE("with a gradient_monitor, step throws divergence_error before the upda
     CHECK(trainer.try_step(net, x, targets()).status == step_status::non_finite_loss);
     CHECK(state_bytes(net, trainer, 2) == before);
     CHECK(trainer.monitor().recorded() == 1);
+}
+
+TEST_CASE("a learning-rate schedule: settings changed between steps drive the next update, state and count kept") {
+    Net net;
+    trainer<Net, mse, sgd, batch> trainer(sgd{.lr = 0.5f, .momentum = 0});
+    REQUIRE(trainer.try_step(net, good_inputs(0), targets()).applied());
+    trainer.optimizer().lr = 0.01f;
+    CHECK(trainer.optimizer().lr == 0.01f);
+    const std::vector<float> before(net.parameter_block().begin(), net.parameter_block().end());
+    REQUIRE(trainer.try_step(net, good_inputs(1), targets()).applied());
+    CHECK(trainer.steps() == 2);
+    // Plain SGD: p <- p - lr g, with the new lr and the gradient of this step.
+    const auto gradient = trainer.buffers().gradient();
+    std::size_t mismatches = 0, moved = 0;
+    for (std::size_t i = 0; i < Net::storage_size; ++i) {
+        const float expected = before[i] - 0.01f * gradient[i];
+        mismatches += std::abs(net.parameter_block()[i] - expected) > 1e-6f * (1 + std::abs(expected));
+        moved += net.parameter_block()[i] != before[i];
+    }
+    CHECK(mismatches == 0);
+    CHECK(moved > 0);
 }
 
 TEST_CASE("a trainer is neither copied nor moved: a moved-from trainer cannot exist") {

@@ -192,6 +192,9 @@ public:
     const workspace<Net, Batch>& buffers() const noexcept { return workspace_; }
 
     const Optimizer& optimizer() const noexcept { return optimizer_; }
+    // The settings the next step uses: change them between steps for a schedule (trainer.optimizer().lr =
+    // ...; as PyTorch's optimizer.param_groups). The moments and the step count are kept.
+    Optimizer& optimizer() noexcept { return optimizer_; }
     const Monitor& monitor() const noexcept { return monitor_; }
     // Applied updates (Adam's bias correction counts these); skipped steps do not count.
     long steps() const noexcept { return steps_; }
