@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <typenet/dispatch.hpp>
@@ -16,6 +17,23 @@
 #include "bench_util.hpp"
 #include "dispatch_kernels.hpp"
 #include "dispatch_nets.hpp"
+
+// Both paths compute the same outputs before anything is timed.
+template <class Output>
+void require_agreement(const char* name, const Output& expected, const Output& got) {
+    for (std::size_t o = 0; o < expected.size(); ++o)
+        if (std::abs(expected[o] - got[o]) > 1e-5f * (1 + std::abs(expected[o]))) {
+            std::printf("%s: dispatched and direct outputs differ\n", name);
+            std::exit(1);
+        }
+}
+
+void print_comparison(const char* name, std::string_view isa, const std::vector<double>& direct, const std::vector<double>& dispatched) {
+    const auto a = bench::summarize(direct), b = bench::summarize(dispatched);
+    std::printf("%-26s direct %8.1f ns (min %8.1f)  dispatched (%s) %8.1f ns (min %8.1f)  ratio %.3f (min %.3f), +%.1f ns\n", name,
+                a.median_ns, a.min_ns, std::string(isa).c_str(), b.median_ns, b.min_ns, b.median_ns / a.median_ns, b.min_ns / a.min_ns,
+                b.median_ns - a.median_ns);
+}
 
 template <class Net, std::size_t Count>
 void run(const char* name, const typenet::dispatch_table<float>* const (&kernels)[Count], const bench::options& options) {
@@ -25,12 +43,7 @@ void run(const char* name, const typenet::dispatch_table<float>* const (&kernels
     dispatched.initialize(5);
     typename Net::input_type x{};
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = float(i % 7) / 7 - 0.4f;
-    const auto expected = (*direct)(x), got = dispatched(x);
-    for (std::size_t o = 0; o < Net::output_size; ++o)
-        if (std::abs(expected[o] - got[o]) > 1e-5f * (1 + std::abs(expected[o]))) {
-            std::printf("%s: dispatched and direct outputs differ\n", name);
-            std::exit(1);
-        }
+    require_agreement(name, (*direct)(x), dispatched(x));
     const int calls = Net::input_size >= 100 ? 200 : 2000;
     std::vector<double> t_direct, t_dispatched;
     for (int r = 0; r < options.repetitions; ++r) {
@@ -51,10 +64,7 @@ void run(const char* name, const typenet::dispatch_table<float>* const (&kernels
             },
             calls));
     }
-    const auto a = bench::summarize(t_direct), b = bench::summarize(t_dispatched);
-    std::printf("%-26s direct %8.1f ns (min %8.1f)  dispatched (%s) %8.1f ns (min %8.1f)  ratio %.3f (min %.3f), +%.1f ns\n", name,
-                a.median_ns, a.min_ns, std::string(dispatched.isa()).c_str(), b.median_ns, b.min_ns, b.median_ns / a.median_ns,
-                b.min_ns / a.min_ns, b.median_ns - a.median_ns);
+    print_comparison(name, dispatched.isa(), t_direct, t_dispatched);
 }
 
 // One time step of one stream, direct against dispatched (each with its own state, same inputs).
@@ -69,12 +79,7 @@ void run_streaming(const char* name, const typenet::dispatch_table<float>* const
     typename Net::input_type x{};
     for (int t = 0; t < 50; ++t) {
         x[0] = float(t % 7) / 7 - 0.4f;
-        const auto expected = (*direct)(direct_state, x), got = dispatched(dispatched_state, x);
-        for (std::size_t o = 0; o < Net::output_size; ++o)
-            if (std::abs(expected[o] - got[o]) > 1e-5f * (1 + std::abs(expected[o]))) {
-                std::printf("%s: dispatched and direct outputs differ\n", name);
-                std::exit(1);
-            }
+        require_agreement(name, (*direct)(direct_state, x), dispatched(dispatched_state, x));
     }
     // One step per call, and a buffer of 64 steps per forward_sequence call (per step), as a plugin runs.
     constexpr std::size_t buffer = 64;
@@ -120,14 +125,8 @@ void run_streaming(const char* name, const typenet::dispatch_table<float>* const
                                             100) /
                                         buffer);
     }
-    auto print = [&](const char* what, const std::vector<double>& direct_times, const std::vector<double>& dispatched_times) {
-        const auto a = bench::summarize(direct_times), b = bench::summarize(dispatched_times);
-        std::printf("%-26s direct %8.1f ns (min %8.1f)  dispatched (%s) %8.1f ns (min %8.1f)  ratio %.3f (min %.3f), +%.1f ns\n", what,
-                    a.median_ns, a.min_ns, std::string(dispatched.isa()).c_str(), b.median_ns, b.min_ns, b.median_ns / a.median_ns,
-                    b.min_ns / a.min_ns, b.median_ns - a.median_ns);
-    };
-    print(name, t_direct, t_dispatched);
-    print("  per step, 64-step buffers", t_direct_sequence, t_dispatched_sequence);
+    print_comparison(name, dispatched.isa(), t_direct, t_dispatched);
+    print_comparison("  per step, 64-step buffers", dispatched.isa(), t_direct_sequence, t_dispatched_sequence);
 }
 
 int main(int argc, char** argv) {
