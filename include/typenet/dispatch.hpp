@@ -248,8 +248,8 @@ public:
             if (data_) std::memset(data_, 0, bytes());
         }
         void reset(std::size_t stream) {
-            check_stream(stream);
-            std::memset(static_cast<std::byte*>(data_) + stream * table_->state_size, 0, table_->state_size);
+            const std::span<std::byte> state = bytes(stream);
+            std::memset(state.data(), 0, state.size());
         }
         // The kernels' state of one stream as bytes (instruction-set specific: save and restore it with the
         // same kernels only).

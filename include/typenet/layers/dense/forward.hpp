@@ -131,21 +131,17 @@ TYPENET_ALWAYS_INLINE void dense_row_dots(const T* x, const T* w, const T* bias,
     static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
         static_for<width>([&](auto o) TYPENET_INLINE_LAMBDA { acc[s][o] = batch(T(0)); });
     });
+    // Input vector v into partial sum s of every output.
+    auto accumulate = [&](auto s, std::size_t v) TYPENET_INLINE_LAMBDA {
+        const batch x_vector = batch::load_unaligned(x + v * width);
+        static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
+            acc[s][o] = simd::fma(x_vector, batch::load_aligned(w + o * FanIn + v * width), acc[s][o]);
+        });
+    };
     constexpr std::size_t main_end = input_vectors - input_vectors % splits;
     TYPENET_TILE_LOOP
-    for (std::size_t v = 0; v < main_end; v += splits)
-        static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
-            const batch x_vector = batch::load_unaligned(x + (v + s) * width);
-            static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
-                acc[s][o] = simd::fma(x_vector, batch::load_aligned(w + o * FanIn + (v + s) * width), acc[s][o]);
-            });
-        });
-    static_for<input_vectors % splits>([&](auto s) TYPENET_INLINE_LAMBDA {
-        const batch x_vector = batch::load_unaligned(x + (main_end + s) * width);
-        static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
-            acc[s][o] = simd::fma(x_vector, batch::load_aligned(w + o * FanIn + (main_end + s) * width), acc[s][o]);
-        });
-    });
+    for (std::size_t v = 0; v < main_end; v += splits) static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA { accumulate(s, v + s); });
+    static_for<input_vectors % splits>([&](auto s) TYPENET_INLINE_LAMBDA { accumulate(s, main_end + s); });
     static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
         static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0][o] += acc[s + 1][o]; });
     });
