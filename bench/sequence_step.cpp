@@ -1,5 +1,5 @@
 // One time step of the sequence layers, typenet against hand-written Eigen 3.4 (fixed sizes, column-major,
-// the same weights), measured in the same run:
+// the same weights; sequence_peers.cpp, compiled apart), measured in the same run:
 //   single stream   GRU-16 and LSTM-16 with input 1 and 16, a dilated causal Conv1D stack (8 -> 16 -> 16 -> 16
 //                   channels, kernel 3, dilations 1, 2, 4, tanh between), one step per call
 //   many streams    64 independent streams per call (forward_batch with a state per stream) for GRU and LSTM
@@ -14,109 +14,26 @@
 #include <memory>
 #include <vector>
 
-#include <Eigen/Dense>
-
 #include <typenet/typenet.hpp>
 
 #include "bench_util.hpp"
+#include "sequence_peers.hpp"
 
 namespace tn = typenet;
 
 namespace {
 
-template <int Rows, int Columns, class View>
-Eigen::Matrix<float, Rows, Columns> matrix_of(View view) {
-    Eigen::Matrix<float, Rows, Columns> m;
-    for (int r = 0; r < Rows; ++r)
-        for (int c = 0; c < Columns; ++c) m(r, c) = view[std::size_t(r * Columns + c)];
-    return m;
-}
-
-// What a careful Eigen user writes for nn.GRU / nn.LSTM one step at a time.
-template <int In, int H, int Gates>
-struct eigen_recurrent {
-    Eigen::Matrix<float, Gates * H, In> weight_ih;
-    Eigen::Matrix<float, Gates * H, H> weight_hh;
-    Eigen::Matrix<float, Gates * H, 1> bias_ih, bias_hh;
-    template <class Net>
-    explicit eigen_recurrent(const Net& net)
-        : weight_ih(matrix_of<Gates * H, In>(net.template parameter_tensor<0, 0>())),
-          weight_hh(matrix_of<Gates * H, H>(net.template parameter_tensor<0, 1>())),
-          bias_ih(matrix_of<Gates * H, 1>(net.template parameter_tensor<0, 2>())),
-          bias_hh(matrix_of<Gates * H, 1>(net.template parameter_tensor<0, 3>())) {}
-
-    struct state {
-        Eigen::Matrix<float, H, 1> h = Eigen::Matrix<float, H, 1>::Zero(), c = Eigen::Matrix<float, H, 1>::Zero();
-    };
-    void step(state& s, const Eigen::Matrix<float, In, 1>& x, Eigen::Matrix<float, H, 1>& y) const {
-        Eigen::Matrix<float, Gates * H, 1> gi, gh;
-        gi.noalias() = weight_ih * x + bias_ih;
-        gh.noalias() = weight_hh * s.h + bias_hh;
-        if constexpr (Gates == 3) {
-            const auto r = (gi.template head<H>() + gh.template head<H>()).array().logistic();
-            const auto z = (gi.template segment<H>(H) + gh.template segment<H>(H)).array().logistic().eval();
-            const auto n = (gi.template tail<H>().array() + r * gh.template tail<H>().array()).tanh().eval();
-            s.h = (n + z * (s.h.array() - n)).matrix();
-        } else {
-            gi += gh;
-            const auto i = gi.template head<H>().array().logistic();
-            const auto f = gi.template segment<H>(H).array().logistic();
-            const auto g = gi.template segment<H>(2 * H).array().tanh();
-            const auto o = gi.template tail<H>().array().logistic();
-            s.c = (f * s.c.array() + i * g).matrix();
-            s.h = (o * s.c.array().tanh()).matrix();
-        }
-        y = s.h;
-    }
-};
-
-// A causal dilated Conv1D layer: a shift register of past frames, one matrix per tap.
-template <int In, int Out, int Kernel, int Dilation>
-struct eigen_conv {
-    static constexpr int history = (Kernel - 1) * Dilation;
-    Eigen::Matrix<float, Out, In> taps[Kernel];
-    Eigen::Matrix<float, Out, 1> bias;
-    template <class View, class Bias>
-    eigen_conv(View weight, Bias b) {
-        for (int k = 0; k < Kernel; ++k)
-            for (int o = 0; o < Out; ++o)
-                for (int i = 0; i < In; ++i) taps[k](o, i) = weight[std::size_t((o * In + i) * Kernel + k)];
-        for (int o = 0; o < Out; ++o) bias(o) = b[std::size_t(o)];
-    }
-    struct state {
-        Eigen::Matrix<float, In, history> frames = Eigen::Matrix<float, In, history>::Zero();
-    };
-    void step(state& s, const Eigen::Matrix<float, In, 1>& x, Eigen::Matrix<float, Out, 1>& y) const {
-        y = bias + taps[Kernel - 1] * x;
-        for (int k = 0; k + 1 < Kernel; ++k) y.noalias() += taps[k] * s.frames.col(k * Dilation);
-        for (int f = 0; f + 1 < history; ++f) s.frames.col(f) = s.frames.col(f + 1);
-        s.frames.col(history - 1) = x;
-    }
-};
+using peers::eigen_recurrent;
 
 using conv_net = tn::network<tn::input<8>, tn::conv1d<16, 3, 1>, tn::tanh, tn::conv1d<16, 3, 2>, tn::tanh, tn::conv1d<16, 3, 4>>;
-struct eigen_conv_stack {
-    eigen_conv<8, 16, 3, 1> first;
-    eigen_conv<16, 16, 3, 2> second;
-    eigen_conv<16, 16, 3, 4> third;
-    explicit eigen_conv_stack(const conv_net& net)
-        : first(net.parameter_tensor<0, 0>(), net.parameter_tensor<0, 1>()),
-          second(net.parameter_tensor<2, 0>(), net.parameter_tensor<2, 1>()),
-          third(net.parameter_tensor<4, 0>(), net.parameter_tensor<4, 1>()) {}
-    struct state {
-        eigen_conv<8, 16, 3, 1>::state first;
-        eigen_conv<16, 16, 3, 2>::state second;
-        eigen_conv<16, 16, 3, 4>::state third;
-    };
-    void step(state& s, const Eigen::Matrix<float, 8, 1>& x, Eigen::Matrix<float, 16, 1>& y) const {
-        Eigen::Matrix<float, 16, 1> a, b;
-        first.step(s.first, x, a);
-        a = a.array().tanh();
-        second.step(s.second, a, b);
-        b = b.array().tanh();
-        third.step(s.third, b, y);
-    }
-};
+
+// A parameter tensor in PyTorch's row-major order.
+template <class View>
+std::vector<float> logical(View view) {
+    std::vector<float> values(View::size);
+    for (std::size_t i = 0; i < View::size; ++i) values[i] = view[i];
+    return values;
+}
 
 constexpr int distinct_inputs = 64;
 
@@ -212,7 +129,8 @@ void recurrent_pair(const char* name, const bench::options& options, bool batche
     using Net = tn::network<tn::input<In>, layer>;
     auto net = std::make_unique<Net>();
     net->initialize(1);
-    const eigen_recurrent<In, H, Lstm ? 4 : 3> eigen(*net);
+    const eigen_recurrent<In, H, Lstm ? 4 : 3> eigen(logical(net->template parameter_tensor<0, 0>()), logical(net->template parameter_tensor<0, 1>()),
+                                                     logical(net->template parameter_tensor<0, 2>()), logical(net->template parameter_tensor<0, 3>()));
     if (batched)
         many_streams(name, *net, eigen, double((Lstm ? 4 : 3) * H * (In + H)), peak, options);
     else
@@ -280,7 +198,9 @@ int main(int argc, char** argv) {
     {
         auto net = std::make_unique<conv_net>();
         net->initialize(1);
-        const eigen_conv_stack eigen(*net);
+        const peers::eigen_conv_stack eigen{{logical(net->parameter_tensor<0, 0>()), logical(net->parameter_tensor<0, 1>())},
+                                            {logical(net->parameter_tensor<2, 0>()), logical(net->parameter_tensor<2, 1>())},
+                                            {logical(net->parameter_tensor<4, 0>()), logical(net->parameter_tensor<4, 1>())}};
         single_stream("Conv1D 8-16-16-16, d 1/2/4", *net, eigen, options);
     }
     std::printf("64 streams per call, ns per stream-step (Eigen: its single-stream step in a loop); FMA peak %.1f multiply-adds/ns\n"

@@ -89,3 +89,42 @@ TEST_CASE("float tanh is exactly +-1 from its clamp to infinity") {
     check(simd::narrow_arch{});
     check(kernel::arch::portable{});
 }
+
+// The recurrent cells' gate sigmoid (kernel/tanh.hpp): tanh's rational with the halvings folded into its
+// coefficients. It is close in absolute terms (a gate multiplies), exactly 0 and 1 from its clamp (18.4)
+// on, and NaN passes through.
+TEST_CASE("the gate sigmoid is within 2e-7 of 1 / (1 + exp(-x)), exact at its ends, NaN-preserving") {
+    const auto check = []<class T, class Arch>(T, Arch, double tolerance) {
+        using batch = simd::batch<T, Arch>;
+        std::vector<T> inputs = probe_values<T>();
+        for (int i = -2000; i <= 2000; ++i) inputs.push_back(T(i) / T(100));  // [-20, 20]
+        double worst = 0;
+        for (T x : inputs) {
+            alignas(64) T lanes[batch::size];
+            for (T& lane : lanes) lane = x;
+            kernel::sigmoid(batch::load_aligned(lanes)).store_aligned(lanes);
+            worst = std::max(worst, std::abs(double(lanes[0]) - 1 / (1 + std::exp(-double(x)))));
+            if constexpr (std::is_same_v<T, float>)
+                if (std::abs(x) >= 18.4f) {
+                    INFO("x = ", x);
+                    REQUIRE(lanes[0] == (x > 0 ? 1.0f : 0.0f));
+                }
+        }
+        INFO("worst absolute error ", worst);
+        CHECK(worst <= tolerance);
+        for (T x : {std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity(), std::numeric_limits<T>::quiet_NaN()}) {
+            alignas(64) T lanes[batch::size];
+            for (T& lane : lanes) lane = x;
+            kernel::sigmoid(batch::load_aligned(lanes)).store_aligned(lanes);
+            if (std::isnan(x))
+                CHECK(std::isnan(lanes[0]));
+            else
+                CHECK(lanes[0] == (x > 0 ? T(1) : T(0)));
+        }
+    };
+    check(float{}, simd::wide_arch{}, 2e-7);
+    check(float{}, simd::narrow_arch{}, 2e-7);
+    check(float{}, kernel::arch::portable{}, 2e-7);
+    check(double{}, simd::wide_arch{}, 1e-15);
+    check(double{}, kernel::arch::portable{}, 1e-15);
+}

@@ -26,17 +26,22 @@ using typenet::detail::static_for;
 
 constexpr std::size_t min_size(std::size_t a, std::size_t b) noexcept { return a < b ? a : b; }
 
-// One register tile: Rows samples x Vectors output vectors, over all FanIn inputs, in Splits partial sums.
+// Partial sums per input row: about 8 FMA chains hide FMA latency (4 cycles, 2 per cycle). A single sample
+// gets them by splitting k into interleaved partial sums, several samples from the samples themselves.
+constexpr std::size_t single_row_splits(std::size_t vectors, std::size_t fan_in) noexcept {
+    return min_size(fan_in, (8 + vectors - 1) / vectors);
+}
+
+// Adds x[r] * w to a register tile of Rows samples x Vectors output vectors, over all FanIn inputs, in
+// Splits partial sums (acc[0] holds the seeds, the others start at zero), and leaves the sum in acc[0].
 // w points at the tile's first column in its panel; consecutive inputs are RowStride elements apart.
-template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits, class Epilogue,
-          class T>
-TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits, class T>
+TYPENET_ALWAYS_INLINE void tile_products(const T* x, std::size_t x_stride, const T* w,
+                                         simd::batch<T, Arch> (&acc)[Splits][Rows][Vectors]) noexcept {
     using batch = simd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
-    batch acc[Splits][Rows][Vectors];
     static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
         static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
-            acc[0][r][v] = batch::load_aligned(bias + v * width);
             static_for<Splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[s + 1][r][v] = batch(T(0)); });
         });
     });
@@ -65,8 +70,23 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
     static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
         static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
             static_for<Splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0][r][v] += acc[s + 1][r][v]; });
-            Epilogue::apply(acc[0][r][v]).store_aligned(y + r * y_stride + v * width);
         });
+    });
+}
+
+// One register tile of dense_rows: bias, products, epilogue in registers, store.
+template <class Arch, std::size_t FanIn, std::size_t RowStride, std::size_t Rows, std::size_t Vectors, std::size_t Splits, class Epilogue,
+          class T>
+TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+    using batch = simd::batch<T, Arch>;
+    constexpr std::size_t width = batch::size;
+    batch acc[Splits][Rows][Vectors];
+    static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[0][r][v] = batch::load_aligned(bias + v * width); });
+    });
+    tile_products<Arch, FanIn, RowStride, Rows, Vectors, Splits>(x, x_stride, w, acc);
+    static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { Epilogue::apply(acc[0][r][v]).store_aligned(y + r * y_stride + v * width); });
     });
 }
 
@@ -75,15 +95,14 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
 template <class Arch, class Layout, std::size_t Rows, class Epilogue, class T>
 TYPENET_ALWAYS_INLINE void dense_rows(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
     constexpr std::size_t width = simd::batch<T, Arch>::size;
-    // About 8 accumulator chains hide FMA latency (4 cycles, 2 per cycle); with one row they come from
-    // splitting k, with several rows from the rows themselves. Leave registers for weights and broadcasts.
+    // Leave registers for weights and broadcasts.
     constexpr std::size_t max_block = Rows == 1 ? 8 : 2;
     static_for<Layout::panel_count>([&](auto p) TYPENET_INLINE_LAMBDA {
         constexpr std::size_t panel_first = p * Layout::panel_width;
         constexpr std::size_t panel_width = Layout::panel_width_of(p);
         constexpr std::size_t vectors = panel_width / width;
         constexpr std::size_t block = min_size(vectors, max_block);
-        constexpr std::size_t splits = Rows == 1 ? min_size(Layout::fan_in, (8 + block - 1) / block) : 1;
+        constexpr std::size_t splits = Rows == 1 ? single_row_splits(block, Layout::fan_in) : 1;
         const T* panel = w + panel_first * Layout::fan_in;
         static_for<(vectors + block - 1) / block>([&](auto b) TYPENET_INLINE_LAMBDA {
             constexpr std::size_t first = b * block;
@@ -126,7 +145,7 @@ TYPENET_ALWAYS_INLINE void dense_row_dots(const T* x, const T* w, const T* bias,
     using batch = simd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
     constexpr std::size_t input_vectors = FanIn / width;
-    constexpr std::size_t splits = min_size(input_vectors, (8 + FanOut - 1) / FanOut);
+    constexpr std::size_t splits = single_row_splits(FanOut, input_vectors);
     batch acc[splits][width];
     static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
         static_for<width>([&](auto o) TYPENET_INLINE_LAMBDA { acc[s][o] = batch(T(0)); });

@@ -26,16 +26,18 @@ struct gru_cell {
     static constexpr std::size_t gates = 3;
     static constexpr std::size_t state_vectors = 1;
     static constexpr bool has_forget_gate = false;
-    static constexpr bool sums_pre_activations = false;  // the candidate needs W_hn h + b_hn alone
+    static constexpr std::size_t summed_gates = 2;  // r and z; the candidate needs W_hn h + b_hn alone
 
+    // pre: r and z pre-activations (gi + gh), W_hn h + b_hn; input: gi at these units (gi_n at 2 padded).
     template <class Batch, class T>
-    TYPENET_ALWAYS_INLINE static void update(const T* gi, const T* gh, std::size_t padded, std::size_t e, T* state, std::size_t) noexcept {
-        const Batch reset = gate_sigmoid(Batch::load_aligned(gi + e) + Batch::load_aligned(gh + e));
-        const Batch update = gate_sigmoid(Batch::load_aligned(gi + padded + e) + Batch::load_aligned(gh + padded + e));
-        const Batch candidate =
-            typenet::tanh::apply(simd::fma(reset, Batch::load_aligned(gh + 2 * padded + e), Batch::load_aligned(gi + 2 * padded + e)));
-        const Batch hidden = Batch::load_aligned(state + e);
-        simd::fma(update, hidden - candidate, candidate).store_aligned(state + e);
+    TYPENET_ALWAYS_INLINE static void update(const Batch (&pre)[3], const T* input, std::size_t padded, T* state, std::size_t) noexcept {
+        const Batch reset = gate_sigmoid(pre[0]);
+        const Batch update = gate_sigmoid(pre[1]);
+        // h' = (1 - z) n + z h: both factors beside n are ready long before n, so n is one FMA from h'.
+        const Batch hidden = Batch::load_aligned(state);
+        const Batch kept = update * hidden;
+        const Batch candidate = typenet::tanh::apply(simd::fma(reset, pre[2], Batch::load_aligned(input + 2 * padded)));
+        simd::fma(Batch(T(1)) - update, candidate, kept).store_aligned(state);
     }
 
     template <class T>

@@ -25,23 +25,18 @@ struct lstm_cell {
     static constexpr std::size_t gates = 4;
     static constexpr std::size_t state_vectors = 2;
     static constexpr bool has_forget_gate = true;
-    static constexpr bool sums_pre_activations = true;  // the gates need only gi + gh
+    static constexpr std::size_t summed_gates = 4;  // every gate needs only gi + gh
 
+    // pre: the four gates' pre-activations at these units; state: h there, c at state + cell.
     template <class Batch, class T>
-    TYPENET_ALWAYS_INLINE static void update(const T* gi, const T* gh, std::size_t padded, std::size_t e, T* state,
-                                             std::size_t cell) noexcept {
-        // gh null: gi holds the sum already (recurrent_layer's single-stream path).
-        auto pre = [&](std::size_t gate) TYPENET_INLINE_LAMBDA {
-            const Batch input_part = Batch::load_aligned(gi + gate * padded + e);
-            return gh == nullptr ? input_part : input_part + Batch::load_aligned(gh + gate * padded + e);
-        };
-        const Batch input = gate_sigmoid(pre(0));
-        const Batch forget = gate_sigmoid(pre(1));
-        const Batch candidate = typenet::tanh::apply(pre(2));
-        const Batch output = gate_sigmoid(pre(3));
-        const Batch memory = simd::fma(forget, Batch::load_aligned(state + cell + e), input * candidate);
-        memory.store_aligned(state + cell + e);
-        (output * typenet::tanh::apply(memory)).store_aligned(state + e);
+    TYPENET_ALWAYS_INLINE static void update(const Batch (&pre)[4], const T*, std::size_t, T* state, std::size_t cell) noexcept {
+        const Batch input = gate_sigmoid(pre[0]);
+        const Batch forget = gate_sigmoid(pre[1]);
+        const Batch candidate = typenet::tanh::apply(pre[2]);
+        const Batch output = gate_sigmoid(pre[3]);
+        const Batch memory = simd::fma(forget, Batch::load_aligned(state + cell), input * candidate);
+        memory.store_aligned(state + cell);
+        (output * typenet::tanh::apply(memory)).store_aligned(state);
     }
 
     template <class T>

@@ -6,8 +6,10 @@
 // kernel (the matrices are stored as dense matrices, gate_layout.hpp), then Cell's element-wise update on
 // whole vectors. The backward pass recomputes gi and gh from the saved state instead of storing them.
 //
-// A Cell (gru.hpp, lstm.hpp) provides: name, gates, state_vectors (h, or h and c), update<Batch>(...) (the
-// SIMD step), backward_unit(...) (the scalar derivative of one unit) and reference(...) (the double oracle).
+// A Cell (gru.hpp, lstm.hpp) provides: name, gates, state_vectors (h, or h and c), summed_gates (how many
+// leading gates need only gi + gh, not the two apart), update(...) (the SIMD step of one vector of units
+// from its gate pre-activations), backward_unit(...) (the scalar derivative of one unit) and reference(...)
+// (the double oracle).
 #pragma once
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <boost/mp11/list.hpp>
@@ -23,7 +26,9 @@
 #include "../../activation.hpp"
 #include "../../config.hpp"
 #include "../../detail/constexpr_math.hpp"
+#include "../../detail/static_for.hpp"
 #include "../../init.hpp"
+#include "../../kernel/tanh.hpp"
 #include "../../layer.hpp"
 #include "../../simd.hpp"
 #include "../dense/forward.hpp"
@@ -36,12 +41,10 @@ template <class T>
 T logistic(T x) noexcept {
     return T(1) / (T(1) + std::exp(-x));
 }
-// The cells' SIMD sigmoid: 1/2 + tanh(x/2)/2 (exact identity), on typenet::tanh's rational form for float
-// (about 3 ulp), which costs less than exp and a division (sigmoid(+-inf) = 1, 0; NaN stays NaN).
+// The cells' SIMD sigmoid (kernel/tanh.hpp): a rational for float, about 1e-7 absolute error.
 template <class Batch>
 TYPENET_ALWAYS_INLINE Batch gate_sigmoid(const Batch& x) noexcept {
-    const Batch half(static_cast<typename Batch::value_type>(0.5));
-    return simd::fma(half, typenet::tanh::apply(half * x), half);
+    return kernel::sigmoid(x);
 }
 }  // namespace typenet::detail
 
@@ -111,27 +114,27 @@ struct recurrent_layer {
     template <class T, std::size_t Width, std::size_t Rows>
     static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
                      std::size_t y_stride) noexcept {
-        using batch = simd::batch<T>;
-        constexpr std::size_t gate_stride = input_gates<T>::row_stride;
-        alignas(detail::storage_alignment) T input_part[Rows * gate_stride];
-        alignas(detail::storage_alignment) T hidden_part[Rows * gate_stride];
-        if constexpr (Rows == 1 && Cell::sums_pre_activations) {
-            // One stream of a cell that needs only gi + gh (LSTM): the recurrent product accumulates onto
-            // W_ih x + b_ih + b_hh as its bias, and the cell reads the sum from hidden_part (gi: zeros).
-            chained_pre_activations<T>(parameters, state, x, input_part, hidden_part);
-            for (std::size_t e = 0; e < input_gates<T>::padded_hidden; e += batch::size) {
-                Cell::template update<batch>(hidden_part, static_cast<const T*>(nullptr), input_gates<T>::padded_hidden, e, state, state_vector_stride<T>);
-                batch::load_aligned(state + e).store_aligned(y + e);
-            }
-            return;
-        }
-        pre_activations<T, Rows>(parameters, state, state_stride, x, x_stride, input_part, hidden_part);
-        for (std::size_t r = 0; r < Rows; ++r) {
-            T* stream = state + r * state_stride;
-            for (std::size_t e = 0; e < input_gates<T>::padded_hidden; e += batch::size) {
-                Cell::template update<batch>(input_part + r * gate_stride, hidden_part + r * gate_stride, input_gates<T>::padded_hidden, e,
-                                             stream, state_vector_stride<T>);
-                batch::load_aligned(stream + e).store_aligned(y + r * y_stride + e);
+        if constexpr (Rows == 1) {
+            stream_step<T>(parameters, state, x, y);
+        } else {
+            using batch = simd::batch<T>;
+            constexpr std::size_t padded = input_gates<T>::padded_hidden;
+            constexpr std::size_t gate_stride = input_gates<T>::row_stride;
+            alignas(detail::storage_alignment) T input_part[Rows * gate_stride];
+            alignas(detail::storage_alignment) T hidden_part[Rows * gate_stride];
+            pre_activations<T, Rows>(parameters, state, state_stride, x, x_stride, input_part, hidden_part);
+            for (std::size_t r = 0; r < Rows; ++r) {
+                T* stream = state + r * state_stride;
+                const T* gi = input_part + r * gate_stride;
+                const T* gh = hidden_part + r * gate_stride;
+                for (std::size_t e = 0; e < padded; e += batch::size) {
+                    batch pre[gates];
+                    for (std::size_t g = 0; g < gates; ++g)
+                        pre[g] = g < Cell::summed_gates ? batch::load_aligned(gi + g * padded + e) + batch::load_aligned(gh + g * padded + e)
+                                                        : batch::load_aligned(gh + g * padded + e);
+                    Cell::update(pre, gi + e, padded, stream + e, state_vector_stride<T>);
+                    batch::load_aligned(stream + e).store_aligned(y + r * y_stride + e);
+                }
             }
         }
     }
@@ -222,21 +225,51 @@ struct recurrent_layer {
     }
 
 private:
+    // One stream: the recurrence h -> W_hh h -> cell -> h is the step's critical path, so everything that
+    // does not depend on h is done before it (W_ih x + b_ih, plus b_hh for the gates that need only the sum,
+    // which seed the accumulators), and when the gate vectors fit in registers (up to a panel of 8) the cell
+    // reads them from the accumulators instead of through a store and a reload.
     template <class T>
-    TYPENET_ALWAYS_INLINE static void chained_pre_activations(const T* parameters, const T* state, const T* x, T* input_part,
-                                                              T* sum) noexcept {
+    TYPENET_ALWAYS_INLINE static void stream_step(const T* parameters, T* state, const T* x, T* y) noexcept {
         using batch = simd::batch<T>;
         using input_matrix = typename input_gates<T>::matrix;
         using hidden_matrix = typename hidden_gates<T>::matrix;
         using offsets = tensor_offsets<T>;
-        const T* input_weights = parameters;
-        const T* hidden_weights = parameters + offsets::hidden_weights;
-        const T* input_bias = parameters + offsets::input_bias;
+        constexpr std::size_t width = batch::size;
+        constexpr std::size_t padded = input_gates<T>::padded_hidden;
+        constexpr std::size_t unit_vectors = padded / width;
+        constexpr std::size_t vectors = gates * unit_vectors;
         const T* hidden_bias = parameters + offsets::hidden_bias;
-        kernel::dense_forward<input_matrix, epilogue<>, 1>(x, FanIn, input_weights, input_bias, input_part, 0);
-        for (std::size_t e = 0; e < input_matrix::padded_out; e += batch::size)
-            (batch::load_aligned(input_part + e) + batch::load_aligned(hidden_bias + e)).store_aligned(input_part + e);
-        kernel::dense_forward<hidden_matrix, epilogue<>, 1>(state, 0, hidden_weights, input_part, sum, 0);
+        alignas(detail::storage_alignment) T input_part[input_gates<T>::row_stride];
+        kernel::dense_forward<input_matrix, epilogue<>, 1>(x, FanIn, parameters, parameters + offsets::input_bias, input_part, 0);
+        auto seed = [&](std::size_t v) TYPENET_INLINE_LAMBDA {
+            const batch bias = batch::load_aligned(hidden_bias + v * width);
+            return v / unit_vectors < Cell::summed_gates ? batch::load_aligned(input_part + v * width) + bias : bias;
+        };
+        if constexpr (vectors <= detail::panel_vectors && std::is_same_v<typename hidden_matrix::arch, simd::wide_arch>) {
+            constexpr std::size_t splits = kernel::detail::single_row_splits(vectors, Hidden);
+            batch acc[splits][1][vectors];
+            detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[0][0][v] = seed(v); });
+            kernel::detail::tile_products<simd::wide_arch, Hidden, hidden_matrix::padded_out, 1, vectors, splits>(
+                state, 0, parameters + offsets::hidden_weights, acc);
+            detail::static_for<unit_vectors>([&](auto u) TYPENET_INLINE_LAMBDA {
+                batch pre[gates];
+                detail::static_for<gates>([&](auto g) TYPENET_INLINE_LAMBDA { pre[g] = acc[0][0][g * unit_vectors + u]; });
+                Cell::update(pre, input_part + u * width, padded, state + u * width, state_vector_stride<T>);
+                batch::load_aligned(state + u * width).store_aligned(y + u * width);
+            });
+        } else {
+            alignas(detail::storage_alignment) T seeds[input_gates<T>::row_stride];
+            alignas(detail::storage_alignment) T hidden_part[input_gates<T>::row_stride];
+            for (std::size_t v = 0; v < vectors; ++v) seed(v).store_aligned(seeds + v * width);
+            kernel::dense_forward<hidden_matrix, epilogue<>, 1>(state, 0, parameters + offsets::hidden_weights, seeds, hidden_part, 0);
+            for (std::size_t e = 0; e < padded; e += width) {
+                batch pre[gates];
+                for (std::size_t g = 0; g < gates; ++g) pre[g] = batch::load_aligned(hidden_part + g * padded + e);
+                Cell::update(pre, input_part + e, padded, state + e, state_vector_stride<T>);
+                batch::load_aligned(state + e).store_aligned(y + e);
+            }
+        }
     }
 
     template <class T, std::size_t Rows>
