@@ -163,11 +163,11 @@ void recurrence_floor(double peak) {
     volatile float weight_value = 0.7f;
     const batch weight(weight_value);
     const double fma = chain_latency_ns([&](batch v) { return tn::simd::fma(v, weight, weight); });
-    // GRU: h' = n + z (h - n), n = tanh(gi_n + r gh_n), r = sigmoid(gi_r + gh_r): every gate from v.
+    // GRU: h' = (1 - z) n + z h, n = tanh(gi_n + r gh_n), r = sigmoid(gi_r + gh_r): every gate from v.
     const double gru = chain_latency_ns([&](batch v) {
         const batch reset = gate_sigmoid(v), update = gate_sigmoid(v);
         const batch candidate = tn::tanh::apply(tn::simd::fma(reset, v, weight));
-        return tn::simd::fma(update, weight - candidate, candidate);
+        return tn::simd::fma(batch(1.0f) - update, candidate, update * weight);
     });
     // LSTM: c' = f c + i g, h' = o tanh(c'), c carried.
     batch memory(0.1f);
