@@ -15,9 +15,9 @@ struct portable {
     static constexpr const char* name() noexcept { return "portable"; }
 };
 
-// A cache line of lanes (16 float, 8 double): the same tile and panel shapes as the widest x86 vectors,
-// so the unrolled kernels stay as large as there (one-lane batches would multiply their unrolled code), and
-// plain loops that a compiler may vectorize by itself.
+// 16 bytes of lanes (4 float, 2 double): the width of SSE2 and NEON vectors, so the kernels keep the tile and
+// panel shapes of those (one-lane batches would multiply their unrolled code), and plain loops that a
+// compiler may vectorize by itself.
 template <class T>
 inline constexpr std::size_t portable_lanes = 16 / sizeof(T);
 
