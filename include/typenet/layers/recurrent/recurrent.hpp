@@ -41,7 +41,7 @@ template <class T>
 T logistic(T x) noexcept {
     return T(1) / (T(1) + std::exp(-x));
 }
-// The cells' SIMD sigmoid (kernel/tanh.hpp): a rational for float, about 1e-7 absolute error.
+// The cells' SIMD sigmoid (kernel/tanh.hpp): a rational for float, about 2e-7 absolute error.
 template <class Batch>
 TYPENET_ALWAYS_INLINE Batch gate_sigmoid(const Batch& x) noexcept {
     return kernel::sigmoid(x);
