@@ -23,8 +23,6 @@ namespace tn = typenet;
 
 namespace {
 
-using peers::eigen_recurrent;
-
 using conv_net = tn::network<tn::input<8>, tn::conv1d<16, 3, 1>, tn::tanh, tn::conv1d<16, 3, 2>, tn::tanh, tn::conv1d<16, 3, 4>>;
 
 // A parameter tensor in PyTorch's row-major order.
@@ -129,8 +127,9 @@ void recurrent_pair(const char* name, const bench::options& options, bool batche
     using Net = tn::network<tn::input<In>, layer>;
     auto net = std::make_unique<Net>();
     net->initialize(1);
-    const eigen_recurrent<In, H, Lstm ? 4 : 3> eigen(logical(net->template parameter_tensor<0, 0>()), logical(net->template parameter_tensor<0, 1>()),
-                                                     logical(net->template parameter_tensor<0, 2>()), logical(net->template parameter_tensor<0, 3>()));
+    const peers::eigen_recurrent<In, H, Lstm ? 4 : 3> eigen(
+        logical(net->template parameter_tensor<0, 0>()), logical(net->template parameter_tensor<0, 1>()),
+        logical(net->template parameter_tensor<0, 2>()), logical(net->template parameter_tensor<0, 3>()));
     if (batched)
         many_streams(name, *net, eigen, double((Lstm ? 4 : 3) * H * (In + H)), peak, options);
     else

@@ -69,7 +69,7 @@ TYPENET_ALWAYS_INLINE T reduce_add(const xsimd::batch<T, A>& x) noexcept {
 // rows at once, cheaper than one reduce_add per row.
 template <class T, class A>
 TYPENET_ALWAYS_INLINE xsimd::batch<T, A> lane_sums(const xsimd::batch<T, A>* rows) noexcept {
-    return xsimd::haddp(rows);
+    return kernel::arch::lane_sums(A{}, rows);
 }
 
 // The widest instruction set the compiler flags enable (SSE2 on plain x86-64, AVX-512 with -march=native

@@ -39,6 +39,12 @@ TYPENET_ALWAYS_INLINE xsimd::batch<T, A> adam_direction(xsimd::generic, const xs
     return m / (xsimd::sqrt(v) * xsimd::batch<T, A>(inverse_root) + xsimd::batch<T, A>(eps));
 }
 
+// Lane i of the result is the sum of the lanes of rows[i], for every lane i.
+template <class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> lane_sums(xsimd::generic, const xsimd::batch<T, A>* rows) noexcept {
+    return xsimd::haddp(rows);
+}
+
 // The floating-point control bits that flush subnormal results to zero and read subnormal inputs as zero
 // (x86: MXCSR FTZ and DAZ; AArch64: FPCR FZ, which does both). 0 where the instruction set has none that
 // typenet knows: typenet::flush_denormals is then a no-op.

@@ -1,6 +1,6 @@
 // AVX-512 pieces of the instruction-set layer: fused multiply-add, Adam's direction from refined
-// reciprocal estimates, 16 x 16 float and 8 x 8 double register transposes, the register count, and the
-// narrower vectors for layers with few outputs. Included by select.hpp only when AVX-512F is enabled.
+// reciprocal estimates, 16 x 16 float and 8 x 8 double register transposes, float row sums, the register
+// count, and the narrower vectors for layers with few outputs. Included by select.hpp only when AVX-512F is enabled.
 #pragma once
 
 #include <cstddef>
@@ -99,6 +99,27 @@ TYPENET_ALWAYS_INLINE xsimd::batch<float, A> adam_direction(xsimd::avx512f, cons
     const __m512 reciprocal_estimate = _mm512_rcp14_ps(denominator);
     const __m512 reciprocal = _mm512_mul_ps(reciprocal_estimate, _mm512_fnmadd_ps(denominator, reciprocal_estimate, _mm512_set1_ps(2.0f)));
     return _mm512_mul_ps(m, reciprocal);
+}
+
+// Sixteen float row sums in one vector. xsimd 8.1's haddp for AVX-512 float returns them in the wrong
+// order (lanes 2-3 and 10-11 swapped with 4-5 and 12-13), so typenet has its own tree: pairs of rows,
+// then quadruples within each 128-bit block, then the 4 x 4 transpose of blocks summed.
+template <class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<float, A> lane_sums(xsimd::avx512f, const xsimd::batch<float, A>* rows) noexcept {
+    using namespace x86_detail;
+    __m512 pairs[8];  // pairs[i], block L: rows 2i, 2i+1 summed over lanes {0, 2} and {1, 3} of block L
+    for (int i = 0; i < 8; ++i) {
+        const __m512 even = rows[2 * i], odd = rows[2 * i + 1];
+        pairs[i] = _mm512_add_ps(_mm512_unpacklo_ps(even, odd), _mm512_unpackhi_ps(even, odd));
+    }
+    __m512 quads[4];  // quads[g], block L: rows 4g..4g+3 summed over block L
+    for (int g = 0; g < 4; ++g) {
+        const __m512d low = as_double(pairs[2 * g]), high = as_double(pairs[2 * g + 1]);
+        quads[g] = _mm512_add_ps(as_float(_mm512_unpacklo_pd(low, high)), as_float(_mm512_unpackhi_pd(low, high)));
+    }
+    __m512 blocks[4];  // blocks[j], block g: quads[g]'s block j
+    transpose_lanes_4x4(quads[0], quads[1], quads[2], quads[3], blocks);
+    return _mm512_add_ps(_mm512_add_ps(blocks[0], blocks[1]), _mm512_add_ps(blocks[2], blocks[3]));
 }
 
 constexpr std::size_t register_count(xsimd::avx512f) noexcept { return 32; }

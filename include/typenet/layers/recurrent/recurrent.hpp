@@ -132,8 +132,7 @@ struct recurrent_layer {
                     for (std::size_t g = 0; g < gates; ++g)
                         pre[g] = g < Cell::summed_gates ? batch::load_aligned(gi + g * padded + e) + batch::load_aligned(gh + g * padded + e)
                                                         : batch::load_aligned(gh + g * padded + e);
-                    Cell::update(pre, gi + e, padded, stream + e, state_vector_stride<T>);
-                    batch::load_aligned(stream + e).store_aligned(y + r * y_stride + e);
+                    update_and_emit(pre, gi + e, stream + e, y + r * y_stride + e);
                 }
             }
         }
@@ -255,8 +254,7 @@ private:
             detail::static_for<unit_vectors>([&](auto u) TYPENET_INLINE_LAMBDA {
                 batch pre[gates];
                 detail::static_for<gates>([&](auto g) TYPENET_INLINE_LAMBDA { pre[g] = acc[0][0][g * unit_vectors + u]; });
-                Cell::update(pre, input_part + u * width, padded, state + u * width, state_vector_stride<T>);
-                batch::load_aligned(state + u * width).store_aligned(y + u * width);
+                update_and_emit(pre, input_part + u * width, state + u * width, y + u * width);
             });
         } else {
             alignas(detail::storage_alignment) T seeds[input_gates<T>::row_stride];
@@ -266,10 +264,16 @@ private:
             for (std::size_t e = 0; e < padded; e += width) {
                 batch pre[gates];
                 for (std::size_t g = 0; g < gates; ++g) pre[g] = batch::load_aligned(hidden_part + g * padded + e);
-                Cell::update(pre, input_part + e, padded, state + e, state_vector_stride<T>);
-                batch::load_aligned(state + e).store_aligned(y + e);
+                update_and_emit(pre, input_part + e, state + e, y + e);
             }
         }
+    }
+
+    // Cell's update of one vector of units from its gate pre-activations, and the new h as the step's output.
+    template <class Batch, class T>
+    TYPENET_ALWAYS_INLINE static void update_and_emit(const Batch (&pre)[gates], const T* input_part, T* state, T* y) noexcept {
+        Cell::update(pre, input_part, input_gates<T>::padded_hidden, state, state_vector_stride<T>);
+        Batch::load_aligned(state).store_aligned(y);
     }
 
     template <class T, std::size_t Rows>
