@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include <typenet/typenet.hpp>
@@ -87,6 +88,50 @@ void single_stream(const char* name, const Net& net, const EigenModel& eigen, co
     std::printf("\n");
 }
 
+// One stream in buffers of 64 steps, as an audio plugin runs: typenet's forward_sequence (layer by layer
+// over chunks of steps) against its own forward step by step and against Eigen's step in a loop, ns per step.
+template <class Net, class EigenModel>
+void buffered_stream(const char* name, const Net& net, const EigenModel& eigen, const bench::options& options) {
+    constexpr int in = Net::input_size, out = Net::output_size;
+    const auto xs = make_inputs<Net>();
+    std::vector<typename Net::output_type> ys(distinct_inputs);
+    std::vector<Eigen::Matrix<float, in, 1>> exs(distinct_inputs);
+    for (int s = 0; s < distinct_inputs; ++s)
+        for (int i = 0; i < in; ++i) exs[s](i) = xs[s][i];
+    typename Net::state_type sequence_state{}, step_state{};
+    typename EigenModel::state eigen_state;
+    const std::span<const typename Net::input_type> inputs(xs);
+    const auto sequence = [&](int n) {
+        for (int c = 0; c < n; ++c) {
+            net.forward_sequence(sequence_state, inputs, std::span<typename Net::output_type>(ys));
+            bench::escape(ys[0]);
+        }
+    };
+    const auto [a, b] = bench::interleaved(
+        options.repetitions, 300, sequence,
+        [&](int n) {
+            Eigen::Matrix<float, out, 1> y;
+            for (int c = 0; c < n; ++c)
+                for (int s = 0; s < distinct_inputs; ++s) {
+                    eigen.step(eigen_state, exs[s], y);
+                    bench::escape(y);
+                }
+        },
+        distinct_inputs);
+    const auto [a2, steps] = bench::interleaved(
+        options.repetitions, 300, sequence,
+        [&](int n) {
+            for (int c = 0; c < n; ++c)
+                for (int s = 0; s < distinct_inputs; ++s) {
+                    net.forward(step_state, xs[s], ys[s]);
+                    bench::escape(ys[s]);
+                }
+        },
+        distinct_inputs);
+    bench::print_comparison(name, 30, a, b);
+    std::printf("   %7.1f %6.2f\n", steps.min_ns, a2.min_ns / steps.min_ns);
+}
+
 template <class Net, class EigenModel>
 void many_streams(const char* name, const Net& net, const EigenModel& eigen, double multiply_adds, double peak_per_ns,
                   const bench::options& options) {
@@ -121,8 +166,10 @@ void many_streams(const char* name, const Net& net, const EigenModel& eigen, dou
     std::printf("   %5.0f%%\n", 100 * multiply_adds / a.min_ns / peak_per_ns);
 }
 
+enum class stream_mode { single, buffered, many };
+
 template <int In, int H, bool Lstm>
-void recurrent_pair(const char* name, const bench::options& options, bool batched, double peak) {
+void recurrent_pair(const char* name, const bench::options& options, stream_mode mode, double peak) {
     using layer = std::conditional_t<Lstm, tn::lstm<H, tn::torch_recurrent>, tn::gru<H, tn::torch_recurrent>>;
     using Net = tn::network<tn::input<In>, layer>;
     auto net = std::make_unique<Net>();
@@ -130,8 +177,10 @@ void recurrent_pair(const char* name, const bench::options& options, bool batche
     const peers::eigen_recurrent<In, H, Lstm ? 4 : 3> eigen(
         logical(net->template parameter_tensor<0, 0>()), logical(net->template parameter_tensor<0, 1>()),
         logical(net->template parameter_tensor<0, 2>()), logical(net->template parameter_tensor<0, 3>()));
-    if (batched)
+    if (mode == stream_mode::many)
         many_streams(name, *net, eigen, double((Lstm ? 4 : 3) * H * (In + H)), peak, options);
+    else if (mode == stream_mode::buffered)
+        buffered_stream(name, *net, eigen, options);
     else
         single_stream(name, *net, eigen, options);
 }
@@ -190,26 +239,39 @@ int main(int argc, char** argv) {
     std::printf("sequence layers, one time step, ns per call (pinned to core %d, %d repetitions; xsimd arch %s)\n", core,
                 options.repetitions, xsimd::default_arch::name());
     std::printf("single stream\n%-30s %9s %9s   %9s %9s   %6s %6s\n", "layer", "typenet", "min", "Eigen", "min", "ratio", "min");
-    recurrent_pair<1, 16, false>("GRU-16, input 1", options, false, peak);
-    recurrent_pair<16, 16, false>("GRU-16, input 16", options, false, peak);
-    recurrent_pair<1, 16, true>("LSTM-16, input 1", options, false, peak);
-    recurrent_pair<16, 16, true>("LSTM-16, input 16", options, false, peak);
-    {
+    auto conv_stack = [&](stream_mode mode) {
         auto net = std::make_unique<conv_net>();
         net->initialize(1);
         const peers::eigen_conv_stack eigen{{logical(net->parameter_tensor<0, 0>()), logical(net->parameter_tensor<0, 1>())},
                                             {logical(net->parameter_tensor<2, 0>()), logical(net->parameter_tensor<2, 1>())},
                                             {logical(net->parameter_tensor<4, 0>()), logical(net->parameter_tensor<4, 1>())}};
-        single_stream("Conv1D 8-16-16-16, d 1/2/4", *net, eigen, options);
-    }
+        if (mode == stream_mode::buffered)
+            buffered_stream("Conv1D 8-16-16-16, d 1/2/4", *net, eigen, options);
+        else
+            single_stream("Conv1D 8-16-16-16, d 1/2/4", *net, eigen, options);
+    };
+    recurrent_pair<1, 16, false>("GRU-16, input 1", options, stream_mode::single, peak);
+    recurrent_pair<16, 16, false>("GRU-16, input 16", options, stream_mode::single, peak);
+    recurrent_pair<1, 16, true>("LSTM-16, input 1", options, stream_mode::single, peak);
+    recurrent_pair<16, 16, true>("LSTM-16, input 16", options, stream_mode::single, peak);
+    conv_stack(stream_mode::single);
+    std::printf("one stream in buffers of 64 steps, ns per step: forward_sequence against Eigen's step in a loop, and against\n"
+                "typenet's forward step by step (steps: its minimum; ratio: forward_sequence / steps, minima)\n"
+                "%-30s %9s %9s   %9s %9s   %6s %6s   %7s %6s\n",
+                "layer", "sequence", "min", "Eigen", "min", "ratio", "min", "steps", "ratio");
+    recurrent_pair<1, 16, false>("GRU-16, input 1", options, stream_mode::buffered, peak);
+    recurrent_pair<16, 16, false>("GRU-16, input 16", options, stream_mode::buffered, peak);
+    recurrent_pair<1, 16, true>("LSTM-16, input 1", options, stream_mode::buffered, peak);
+    recurrent_pair<16, 16, true>("LSTM-16, input 16", options, stream_mode::buffered, peak);
+    conv_stack(stream_mode::buffered);
     std::printf("64 streams per call, ns per stream-step (Eigen: its single-stream step in a loop); FMA peak %.1f multiply-adds/ns\n"
                 "%-30s %9s %9s   %9s %9s   %6s %6s   %6s\n",
                 peak, "layer", "typenet", "min", "Eigen", "min", "ratio", "min", "peak");
-    recurrent_pair<16, 16, false>("GRU-16, input 16", options, true, peak);
-    recurrent_pair<32, 32, false>("GRU-32, input 32", options, true, peak);
-    recurrent_pair<64, 64, false>("GRU-64, input 64", options, true, peak);
-    recurrent_pair<32, 32, true>("LSTM-32, input 32", options, true, peak);
-    recurrent_pair<64, 64, true>("LSTM-64, input 64", options, true, peak);
+    recurrent_pair<16, 16, false>("GRU-16, input 16", options, stream_mode::many, peak);
+    recurrent_pair<32, 32, false>("GRU-32, input 32", options, stream_mode::many, peak);
+    recurrent_pair<64, 64, false>("GRU-64, input 64", options, stream_mode::many, peak);
+    recurrent_pair<32, 32, true>("LSTM-32, input 32", options, stream_mode::many, peak);
+    recurrent_pair<64, 64, true>("LSTM-64, input 64", options, stream_mode::many, peak);
     std::printf("ratio = typenet / Eigen (lower is better); peak = multiply-adds per ns at the minimum time / FMA peak\n");
     recurrence_floor(peak);
 }

@@ -74,6 +74,33 @@ void check_streams_against_single(const Net& net, std::size_t streams, std::size
             CHECK(batch_states[s].values[k] == doctest::Approx(single_states[s].values[k]).epsilon(1e-5));
 }
 
+// forward_sequence over runs of these lengths (chunks of 32 and 8 steps and single steps, the state carried
+// from one run to the next) against the same steps one forward call at a time: equal up to rounding (the
+// chunks batch the products that do not wait for the previous step, in another summation order).
+template <class Net>
+void check_sequence_against_steps(const Net& net) {
+    using T = typename Net::value_type;
+    typename Net::state_type sequence_state{}, step_state{};
+    std::size_t t = 0;
+    for (std::size_t length : {0, 1, 7, 8, 9, 31, 32, 33, 70}) {
+        std::vector<typename Net::input_type> xs(length);
+        std::vector<typename Net::output_type> ys(length);
+        for (std::size_t s = 0; s < length; ++s) xs[s] = test_input<Net>(t + s);
+        net.forward_sequence(sequence_state, xs, ys);
+        double worst = 0;
+        for (std::size_t s = 0; s < length; ++s) {
+            const auto expected = net(step_state, xs[s]);
+            for (std::size_t o = 0; o < Net::output_size; ++o)
+                worst = std::max(worst, std::abs(double(ys[s][o]) - double(expected[o])) / std::max(1.0, std::abs(double(expected[o]))));
+        }
+        for (std::size_t k = 0; k < Net::plan::state_storage; ++k)
+            worst = std::max(worst, std::abs(double(sequence_state.values[k]) - double(step_state.values[k])));
+        INFO("run of ", length, " steps from step ", t);
+        CHECK(worst <= (std::is_same_v<T, float> ? 1e-5 : 1e-13));
+        t += length;
+    }
+}
+
 }  // namespace
 
 TEST_CASE("each sequence layer alone matches the reference step by step") {
@@ -110,10 +137,11 @@ TEST_CASE("a network deeper than the unrolled limit streams through its table of
     check_against_reference<deep_sequence_net<float>>("deep float", 5e-6);
     check_against_reference<deep_sequence_net<double>>("deep double", 1e-12);
 
-    // Eight streams at once (one tile) agree with one at a time.
+    // Eight streams at once (one tile) agree with one at a time, and so do runs of steps.
     auto net = std::make_unique<deep_sequence_net<float>>();
     net->initialize(4);
     check_streams_against_single(*net, 8, 10);
+    check_sequence_against_steps(*net);
 }
 
 TEST_CASE("the state: zeros start a sequence, a copy is a snapshot, padding stays zero") {
@@ -158,10 +186,30 @@ TEST_CASE("forward_sequence and forward_batch over streams equal single steps") 
     std::vector<Net::input_type> xs(25);
     for (std::size_t t = 0; t < xs.size(); ++t) xs[t] = test_input<Net>(t);
     std::vector<Net::output_type> ys(25);
-    Net::state_type sequence_state{}, step_state{};
-    net->forward_sequence(sequence_state, xs, ys);
-    for (std::size_t t = 0; t < xs.size(); ++t) CHECK((*net)(step_state, xs[t]) == ys[t]);
-    CHECK(sequence_state == step_state);
+    Net::state_type sequence_state{};
+    check_sequence_against_steps(*net);
+    auto double_net = std::make_unique<sequence_net<double>>();
+    double_net->initialize(9);
+    check_sequence_against_steps(*double_net);
+    // The other splits of forward_sequence: every stage over runs of steps (a convolutional stack), a dense
+    // front end before a recurrent layer, and a recurrent layer first (all step by step).
+    using typenet::input;
+    using conv_stack = typenet::network<input<2>, typenet::conv1d<5, 3, 4>, typenet::tanh, typenet::conv1d<3, 2>, typenet::dense<4>>;
+    using dense_front = typenet::network<input<3>, typenet::dense<8>, typenet::tanh, typenet::gru<5>, typenet::dense<2>>;
+    using recurrent_first = typenet::network<input<3>, typenet::lstm<6>, typenet::dense<2>>;
+    using typenet::detail::sequence_prefix_stages;
+    static_assert(sequence_prefix_stages<conv_stack::plan>() == conv_stack::plan::stage_count);
+    static_assert(sequence_prefix_stages<dense_front::plan>() == 1 && sequence_prefix_stages<recurrent_first::plan>() == 0);
+    static_assert(sequence_prefix_stages<Net::plan>() == 2);  // conv1d, tanh
+    auto conv_stack_net = std::make_unique<conv_stack>();
+    auto dense_front_net = std::make_unique<dense_front>();
+    auto recurrent_first_net = std::make_unique<recurrent_first>();
+    conv_stack_net->initialize(3);
+    dense_front_net->initialize(3);
+    recurrent_first_net->initialize(3);
+    check_sequence_against_steps(*conv_stack_net);
+    check_sequence_against_steps(*dense_front_net);
+    check_sequence_against_steps(*recurrent_first_net);
     CHECK_THROWS_AS(net->forward_sequence(sequence_state, xs, std::span<Net::output_type>(ys).first(3)), std::invalid_argument);
 
     // 19 streams (two groups of 8 and 3 single ones), each with its own input, for 12 steps.

@@ -81,6 +81,15 @@
 //   static void reference_step(reference_tensors parameters, std::span<double> state, std::span<const double> x,
 //                              std::span<double> y)
 //                                    the double-precision oracle of one step, with a state of its own layout.
+// and may provide (optional)
+//   template <class T, std::size_t Width, std::size_t Steps>
+//   static void sequence(const T* parameters, T* state, const T* x, std::size_t x_stride, T* y,
+//                        std::size_t y_stride) noexcept
+//                                    Steps consecutive time steps of one stream (row t of x and y is step t):
+//                                    what Steps calls of step<T, Width, 1> compute, up to rounding, with the
+//                                    work that does not depend on the state done for all steps at once (a
+//                                    batched product). forward_sequence runs the network layer by layer over
+//                                    chunks of steps and calls it; without it, step<T, Width, 1> per step.
 //
 // ACTIVATIONS are layers of the same contract without parameters; typenet::activation<Derived> below
 // implements it from four element-wise functions (apply, derivative and their <cmath> references), and

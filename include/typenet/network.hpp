@@ -261,11 +261,22 @@ public:
         return y;
     }
 
-    // A sequence of steps of one stream (xs.size() == ys.size(), else std::invalid_argument).
+    // A sequence of steps of one stream (xs.size() == ys.size(), else std::invalid_argument): the same
+    // results as forward step by step, up to rounding. A network that begins with layers that can run a
+    // run of steps at once (dense layers, activations, conv1d) runs them over chunks of up to 32 steps, one
+    // batched product per layer and chunk, and the rest (from the first recurrent layer on) step by step.
     void forward_sequence(state_type& state, std::span<const input_type> xs, std::span<output_type> ys) const {
         if (xs.size() != ys.size()) [[unlikely]]
             detail::raise_size_mismatch("typenet::basic_network::forward_sequence", xs.size(), ys.size());
-        for (std::size_t t = 0; t < xs.size(); ++t) forward(state, xs[t], ys[t]);
+        std::size_t t = 0;
+        if constexpr (sequence_prefix > 0) {
+            TYPENET_ASSERT(is_aligned() && "typenet::basic_network: the object is not aligned to alignof(Net) (64 bytes)");
+            constexpr std::size_t chunk = batch_tile(32);
+            for (; t + chunk <= xs.size(); t += chunk) sequence_tile<chunk>(state, xs[t].data(), ys.data() + t);
+            if constexpr (chunk > 8)
+                for (; t + 8 <= xs.size(); t += 8) sequence_tile<8>(state, xs[t].data(), ys.data() + t);
+        }
+        for (; t < xs.size(); ++t) forward(state, xs[t], ys[t]);
     }
 
     // One time step of many streams at once: stream s has state states[s], input x[s], output y[s] (sizes
@@ -428,6 +439,26 @@ private:
     template <std::size_t Rows>
     TYPENET_ALWAYS_INLINE const T* run_step(T* state, const T* x, T* buffer_a, T* buffer_b) const noexcept {
         return detail::run_step<plan, Rows>(parameters_.data(), state, state_stride, x, input_size, ping_pong(buffer_a, buffer_b));
+    }
+    static constexpr std::size_t sequence_prefix = detail::sequence_prefix_stages<plan>();
+
+    // Steps steps of one stream: the prefix stages over all of them, then the rest one step at a time.
+    template <std::size_t Steps>
+    void sequence_tile(state_type& state, const T* x, output_type* y) const noexcept {
+        alignas(detail::storage_alignment) T buffers[2][Steps * plan::buffer_size];
+        const T* signal = detail::run_sequence_prefix<plan, Steps, sequence_prefix>(parameters_.data(), state.values.data(), x,
+                                                                                     input_size, ping_pong(buffers[0], buffers[1]));
+        if constexpr (sequence_prefix == plan::stage_count) {
+            for (std::size_t t = 0; t < Steps; ++t) std::copy_n(signal + t * plan::buffer_size, output_size, y[t].data());
+        } else {
+            alignas(detail::storage_alignment) T step_buffers[2][plan::buffer_size];
+            for (std::size_t t = 0; t < Steps; ++t) {
+                const T* output = detail::run_step_from<plan, sequence_prefix>(parameters_.data(), state.values.data(),
+                                                                               signal + t * plan::buffer_size,
+                                                                               ping_pong(step_buffers[0], step_buffers[1]));
+                std::copy_n(output, output_size, y[t].data());
+            }
+        }
     }
     template <std::size_t Rows>
     void step_tile(state_type* states, const T* x, output_type* y) const noexcept {

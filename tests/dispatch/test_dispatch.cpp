@@ -4,8 +4,10 @@
 
 #include <typenet/dispatch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -196,7 +198,8 @@ TEST_CASE("a stateful network: every compiled path streams what the reference co
         REQUIRE(net.isa() == t->isa);
         net.set_parameters(std::span<const float, stateful_model::parameter_count>(parameters));
 
-        // One stream through forward and forward_sequence (two copies of the state) against the reference.
+        // One stream through forward and forward_sequence (two copies of the state) against the reference;
+        // the two agree up to rounding (forward_sequence batches what does not wait for the previous step).
         constexpr std::size_t steps = 40, streams = 11;
         state_type state = net.make_state(), sequence_state = net.make_state();
         typenet::reference::state<stateful_model> reference_state;
@@ -207,12 +210,21 @@ TEST_CASE("a stateful network: every compiled path streams what the reference co
         double worst = 0;
         for (std::size_t step = 0; step < steps; ++step) {
             const auto y = net(state, xs[step]);
-            CHECK(y == sequence_ys[step]);
             const auto expected = typenet::reference::step(*trained, reference_state, std::span<const float, 3>(xs[step]));
-            for (std::size_t o = 0; o < stateful_model::output_size; ++o) worst = std::max(worst, std::abs(double(y[o]) - expected[o]));
+            for (std::size_t o = 0; o < stateful_model::output_size; ++o)
+                worst = std::max({worst, std::abs(double(y[o]) - expected[o]), std::abs(double(sequence_ys[step][o]) - expected[o])});
         }
         CHECK(worst < 5e-6);
-        CHECK(state == sequence_state);
+        const std::span<std::byte> step_bytes = state.bytes(0), sequence_bytes = sequence_state.bytes(0);
+        REQUIRE(step_bytes.size() == sequence_bytes.size());
+        double state_difference = 0;
+        for (std::size_t k = 0; k + sizeof(float) <= step_bytes.size(); k += sizeof(float)) {
+            float from_steps, from_sequence;
+            std::memcpy(&from_steps, step_bytes.data() + k, sizeof(float));
+            std::memcpy(&from_sequence, sequence_bytes.data() + k, sizeof(float));
+            state_difference = std::max(state_difference, std::abs(double(from_steps) - double(from_sequence)));
+        }
+        CHECK(state_difference < 1e-5);
 
         // Many streams in one call against each stream on its own.
         state_type many = net.make_state(streams);

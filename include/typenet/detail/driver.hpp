@@ -40,11 +40,38 @@ template <class T>
 using stage_kernel = void (*)(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
                               std::size_t y_stride) noexcept;
 
-template <class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue>
+// Steps consecutive time steps of one stream through a stateful layer: its sequence hook (layer contract),
+// or one step at a time.
+template <class Layer, class T, std::size_t Width, std::size_t Steps>
+TYPENET_ALWAYS_INLINE void run_sequence_steps(const T* parameters, T* state, const T* x, std::size_t x_stride, T* y,
+                                              std::size_t y_stride) noexcept {
+    if constexpr (requires { Layer::template sequence<T, Width, Steps>(parameters, state, x, x_stride, y, y_stride); }) {
+        Layer::template sequence<T, Width, Steps>(parameters, state, x, x_stride, y, y_stride);
+    } else {
+        for (std::size_t t = 0; t < Steps; ++t)
+            Layer::template step<T, Width, 1>(parameters, state, 0, x + t * x_stride, x_stride, y + t * y_stride, y_stride);
+    }
+}
+
+// How a pass treats stateful layers: not at all (a compile error, stateless passes), one time step of Rows
+// streams, or Rows consecutive time steps of one stream (layer by layer over the steps: forward_sequence).
+enum class state_pass { none, streams, sequence };
+
+// A stateful layer's work in a pass over Rows rows.
+template <class Layer, class T, std::size_t Width, std::size_t Rows, state_pass Mode>
+TYPENET_ALWAYS_INLINE void run_stateful(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+                                        std::size_t y_stride) noexcept {
+    if constexpr (Mode == state_pass::streams)
+        Layer::template step<T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
+    else if constexpr (Mode == state_pass::sequence)
+        run_sequence_steps<Layer, T, Width, Rows>(parameters, state, x, x_stride, y, y_stride);
+}
+
+template <class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue, state_pass Mode>
 TYPENET_NOINLINE void stage_out_of_line(const T* parameters, [[maybe_unused]] T* state, [[maybe_unused]] std::size_t state_stride,
                                         const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
     if constexpr (is_stateful<Layer>())
-        Layer::template step<T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
+        run_stateful<Layer, T, Width, Rows, Mode>(parameters, state, state_stride, x, x_stride, y, y_stride);
     else
         Layer::template forward<T, Width, Rows, Epilogue>(parameters, x, x_stride, y, y_stride);
 }
@@ -66,7 +93,7 @@ constexpr std::size_t stage_head(std::size_t stage) noexcept {
         return stage;
 }
 
-template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount>
+template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount, state_pass Mode>
 struct stage_table {
     using T = typename Plan::value_type;
     template <std::size_t Stage>
@@ -74,7 +101,7 @@ struct stage_table {
         constexpr std::size_t head = stage_head<Plan, Fused>(Stage);
         constexpr std::size_t end = stage_head<Plan, Fused>(Stage + 1);
         using layer = typename Plan::template layer<head>;
-        return {&stage_out_of_line<layer, T, Plan::widths[head], Rows, typename Plan::template epilogue_of<head + 1, end>>,
+        return {&stage_out_of_line<layer, T, Plan::widths[head], Rows, typename Plan::template epilogue_of<head + 1, end>, Mode>,
                 Plan::offsets[head], Plan::state_offsets[head], end - 1};
     }
     static constexpr std::array<stage_entry<T>, StageCount> entries = []<std::size_t... S>(std::index_sequence<S...>) {
@@ -114,7 +141,7 @@ TYPENET_ALWAYS_INLINE void copy_into_output(const T*& signal, std::size_t& signa
 
 // The stages [FirstStage, FirstStage + StageCount) of a network of at most inline_layer_limit layers,
 // unrolled and inlined; see run_layers.
-template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount, bool Streaming, class T,
+template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount, state_pass Mode, class T,
           class Destination>
 TYPENET_ALWAYS_INLINE void run_unrolled(const T* parameters, T* state, std::size_t state_stride, const T*& signal,
                                         std::size_t& signal_stride, Destination& destination) noexcept {
@@ -127,9 +154,8 @@ TYPENET_ALWAYS_INLINE void run_unrolled(const T* parameters, T* state, std::size
         const auto [output, output_stride] = destination(stage - FirstStage, end - 1);
         if constexpr (head == 0 && flag_needs_aligned_input<layer>()) copy_into_output<Rows, Plan::widths[0]>(signal, signal_stride, output, output_stride);
         if constexpr (is_stateful<layer>()) {
-            if constexpr (Streaming)
-                layer::template step<T, Plan::widths[head], Rows>(parameters + Plan::offsets[head], state + Plan::state_offsets[head],
-                                                                  state_stride, signal, signal_stride, output, output_stride);
+            run_stateful<layer, T, Plan::widths[head], Rows, Mode>(parameters + Plan::offsets[head], state + Plan::state_offsets[head],
+                                                                   state_stride, signal, signal_stride, output, output_stride);
         } else {
             layer::template forward<T, Plan::widths[head], Rows, fused_epilogue>(parameters + Plan::offsets[head], signal, signal_stride,
                                                                                  output, output_stride);
@@ -139,50 +165,59 @@ TYPENET_ALWAYS_INLINE void run_unrolled(const T* parameters, T* state, std::size
     });
 }
 
-// Runs layers [First, Last) of Plan over Rows rows of x (rows x_stride apart; the input of layer First).
-// Fused: every stage is a layer with the activations fused into its epilogue (only the whole network);
+// Runs stages [FirstStage, FirstStage + StageCount) of Plan over Rows rows of x (rows x_stride apart; the
+// input of FirstStage). Fused: a stage is a layer with the activations after it fused into its epilogue;
 // unfused: every layer is a stage. destination(stage, last layer of the stage) returns the (T*, stride) the
-// stage writes to; stage counts from First's stage (both std::size_t: constants once an unrolled pass is
+// stage writes to; stage counts from FirstStage (both std::size_t: constants once an unrolled pass is
 // inlined, run-time values in a deep network's table). Returns the last stage's output rows.
-// Streaming: stateful layers run one time step on the states at state (rows state_stride apart); without
-// it a network with a stateful layer is a compile error that points to the streaming API.
-template <class Plan, bool Fused, std::size_t Rows, std::size_t First, std::size_t Last, bool Streaming, class T, class Destination>
+// Mode: whether stateful layers run one time step of Rows streams on the states at state (rows state_stride
+// apart), or Rows consecutive steps of the one stream whose state is at state; state_pass::none makes a
+// network with a stateful layer a compile error that points to the streaming API.
+template <class Plan, bool Fused, std::size_t Rows, std::size_t FirstStage, std::size_t StageCount, state_pass Mode, class T,
+          class Destination>
+TYPENET_ALWAYS_INLINE const T* run_stages(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride,
+                                          Destination&& destination) noexcept {
+    static_assert(StageCount > 0 && FirstStage + StageCount <= (Fused ? Plan::stage_count : Plan::layer_count));
+    const T* signal = x;
+    std::size_t signal_stride = x_stride;
+    static_assert(Mode != state_pass::none || !Plan::has_state,
+                  "typenet: this network has a stateful layer (gru, lstm, conv1d): run it with a state, "
+                  "net.forward(state, x, y) or net.forward_sequence(state, xs, ys), and train it with "
+                  "typenet::sequence_trainer");
+    if constexpr (Plan::layer_count > inline_layer_limit) {
+        using table = stage_table<Plan, Fused, Rows, FirstStage, StageCount, Mode>;
+        if constexpr (FirstStage == 0 && flag_needs_aligned_input<typename Plan::template layer<0>>()) {
+            const auto [output, output_stride] = destination(std::size_t{0}, table::entries[0].last_layer);
+            copy_into_output<Rows, Plan::widths[0]>(signal, signal_stride, output, output_stride);
+        }
+        for (std::size_t stage = 0; stage < StageCount; ++stage) {
+            const stage_entry<T>& entry = table::entries[stage];
+            const auto [output, output_stride] = destination(stage, entry.last_layer);
+            entry.kernel(parameters + entry.parameter_offset, Mode != state_pass::none ? state + entry.state_offset : state, state_stride,
+                         signal, signal_stride, output, output_stride);
+            signal = output;
+            signal_stride = output_stride;
+        }
+    } else {
+        run_unrolled<Plan, Fused, Rows, FirstStage, StageCount, Mode>(parameters, state, state_stride, signal, signal_stride, destination);
+    }
+    return signal;
+}
+
+// Layers [First, Last) of Plan (fused passes: the whole network), as run_stages.
+template <class Plan, bool Fused, std::size_t Rows, std::size_t First, std::size_t Last, state_pass Mode, class T, class Destination>
 TYPENET_ALWAYS_INLINE const T* run_layers(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride,
                                           Destination&& destination) noexcept {
     static_assert(!Fused || (First == 0 && Last == Plan::layer_count), "typenet: fused passes run the whole network");
     static_assert(First < Last && Last <= Plan::layer_count);
     constexpr std::size_t first_stage = Fused ? 0 : First;
     constexpr std::size_t stage_count = (Fused ? Plan::stage_count : Last) - first_stage;
-    const T* signal = x;
-    std::size_t signal_stride = x_stride;
-    static_assert(Streaming || !Plan::has_state,
-                  "typenet: this network has a stateful layer (gru, lstm, conv1d): run it with a state, "
-                  "net.forward(state, x, y) or net.forward_sequence(state, xs, ys), and train it with "
-                  "typenet::sequence_trainer");
-    if constexpr (Plan::layer_count > inline_layer_limit) {
-        using table = stage_table<Plan, Fused, Rows, first_stage, stage_count>;
-        if constexpr (First == 0 && flag_needs_aligned_input<typename Plan::template layer<0>>()) {
-            const auto [output, output_stride] = destination(std::size_t{0}, table::entries[0].last_layer);
-            copy_into_output<Rows, Plan::widths[0]>(signal, signal_stride, output, output_stride);
-        }
-        for (std::size_t stage = 0; stage < stage_count; ++stage) {
-            const stage_entry<T>& entry = table::entries[stage];
-            const auto [output, output_stride] = destination(stage, entry.last_layer);
-            entry.kernel(parameters + entry.parameter_offset, Streaming ? state + entry.state_offset : state, state_stride, signal,
-                         signal_stride, output, output_stride);
-            signal = output;
-            signal_stride = output_stride;
-        }
-    } else {
-        run_unrolled<Plan, Fused, Rows, first_stage, stage_count, Streaming>(parameters, state, state_stride, signal, signal_stride,
-                                                                            destination);
-    }
-    return signal;
+    return run_stages<Plan, Fused, Rows, first_stage, stage_count, Mode>(parameters, state, state_stride, x, x_stride, destination);
 }
 
 template <class Plan, bool Fused, std::size_t Rows, std::size_t First = 0, std::size_t Last = Plan::layer_count, class T, class Destination>
 TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std::size_t x_stride, Destination&& destination) noexcept {
-    return run_layers<Plan, Fused, Rows, First, Last, false>(parameters, static_cast<T*>(nullptr), 0, x, x_stride, destination);
+    return run_layers<Plan, Fused, Rows, First, Last, state_pass::none>(parameters, static_cast<T*>(nullptr), 0, x, x_stride, destination);
 }
 
 // One time step of Rows streams through the whole network (fused stages), each stream's state block at
@@ -190,7 +225,53 @@ TYPENET_ALWAYS_INLINE const T* run_forward(const T* parameters, const T* x, std:
 template <class Plan, std::size_t Rows, class T, class Destination>
 TYPENET_ALWAYS_INLINE const T* run_step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride,
                                         Destination&& destination) noexcept {
-    return run_layers<Plan, true, Rows, 0, Plan::layer_count, true>(parameters, state, state_stride, x, x_stride, destination);
+    return run_layers<Plan, true, Rows, 0, Plan::layer_count, state_pass::streams>(parameters, state, state_stride, x, x_stride,
+                                                                                   destination);
+}
+
+// A stage whose layer runs all of a run of steps at once: a stateless layer (its rows are the steps), or a
+// stateful one with a sequence hook.
+template <class Plan, std::size_t Stage>
+constexpr bool stage_runs_sequences() {
+    constexpr std::size_t head = Plan::stage_begin[Stage];
+    using layer = typename Plan::template layer<head>;
+    using T = typename Plan::value_type;
+    if constexpr (is_stateful<layer>())
+        return requires(const T* p, T* state, const T* x, T* y, std::size_t stride) {
+            layer::template sequence<T, Plan::widths[head], 8>(p, state, x, stride, y, stride);
+        };
+    else
+        return true;
+}
+
+// forward_sequence's split of the fused stages: the leading stages that run over a run of steps at once
+// (stateless layers, stateful ones with a sequence hook: a convolutional front end), layer by layer; from
+// the first stateful layer without one (a recurrent layer) on, step by step. A recurrence is a latency-bound
+// chain: the work of the stages after it (and of its own input product) hides in its shadow when they run
+// step by step, and would add to it if they ran over the run of steps after it (measured; README).
+template <class Plan>
+constexpr std::size_t sequence_prefix_stages() {
+    return []<std::size_t... S>(std::index_sequence<S...>) {
+        std::size_t count = 0;
+        bool leading = true;
+        ((leading = leading && stage_runs_sequences<Plan, S>(), count += leading ? 1 : 0), ...);
+        return count;
+    }(std::make_index_sequence<Plan::stage_count>{});
+}
+
+// Steps consecutive time steps of one stream (rows of x) through the first PrefixStages fused stages, layer
+// by layer: each runs over all the steps at once.
+template <class Plan, std::size_t Steps, std::size_t PrefixStages, class T, class Destination>
+TYPENET_ALWAYS_INLINE const T* run_sequence_prefix(const T* parameters, T* state, const T* x, std::size_t x_stride,
+                                                   Destination&& destination) noexcept {
+    return run_stages<Plan, true, Steps, 0, PrefixStages, state_pass::sequence>(parameters, state, 0, x, x_stride, destination);
+}
+
+// One time step of one stream through the fused stages from FirstStage on (the rest after a prefix).
+template <class Plan, std::size_t FirstStage, class T, class Destination>
+TYPENET_ALWAYS_INLINE const T* run_step_from(const T* parameters, T* state, const T* x, Destination&& destination) noexcept {
+    return run_stages<Plan, true, 1, FirstStage, Plan::stage_count - FirstStage, state_pass::streams>(parameters, state, 0, x, 0,
+                                                                                                       destination);
 }
 
 }  // namespace typenet::detail::inline TYPENET_ISA

@@ -92,6 +92,20 @@ struct conv1d_layer : detail::weight_scales<WeightInit, Channels * KernelSize, O
         kernel::dense_forward<matrix<T>, epilogue<>, Rows>(gathered, row, parameters, parameters + matrix<T>::weight_storage, y, y_stride);
     }
 
+    // Steps consecutive steps of one stream (layer contract, optional): step's code with every row on the
+    // same state (gather, then push, row after row), so the frames of up to 16 KB of steps are gathered
+    // first and go through one batched product.
+    template <class T, std::size_t Width, std::size_t Steps>
+    static void sequence(const T* parameters, T* state, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+        constexpr std::size_t block = std::clamp<std::size_t>(16384 / (gathered_stride<T> * sizeof(T)), 1, Steps);
+        constexpr std::size_t full_blocks = Steps / block, rest = Steps % block;
+        for (std::size_t b = 0; b < full_blocks; ++b)
+            step<T, Width, block>(parameters, state, 0, x + b * block * x_stride, x_stride, y + b * block * y_stride, y_stride);
+        if constexpr (rest > 0)
+            step<T, Width, rest>(parameters, state, 0, x + full_blocks * block * x_stride, x_stride, y + full_blocks * block * y_stride,
+                                 y_stride);
+    }
+
     template <class T, std::size_t Width, std::size_t Rows, bool InputGradient>
     static void step_backward(const step_backward_arguments<T>& a) noexcept {
         constexpr std::size_t columns = KernelSize * Channels;
