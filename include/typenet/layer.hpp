@@ -87,9 +87,12 @@
 //                        std::size_t y_stride) noexcept
 //                                    Steps consecutive time steps of one stream (row t of x and y is step t):
 //                                    what Steps calls of step<T, Width, 1> compute, up to rounding, with the
-//                                    work that does not depend on the state done for all steps at once (a
-//                                    batched product). forward_sequence runs the network layer by layer over
-//                                    chunks of steps and calls it; without it, step<T, Width, 1> per step.
+//                                    work that does not wait for the previous step done for all steps at once
+//                                    (conv1d: one batched product). forward_sequence runs a network's leading
+//                                    stateless and sequence-capable layers over chunks of up to 32 steps,
+//                                    layer by layer, and everything from the first stateful layer without
+//                                    this hook on step by step (a recurrence hides the work around it when
+//                                    stepped; the README's sequence section has the measurements).
 //
 // ACTIVATIONS are layers of the same contract without parameters; typenet::activation<Derived> below
 // implements it from four element-wise functions (apply, derivative and their <cmath> references), and
