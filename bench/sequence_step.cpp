@@ -250,20 +250,19 @@ int main(int argc, char** argv) {
         else
             single_stream("Conv1D 8-16-16-16, d 1/2/4", *net, eigen, options);
     };
-    recurrent_pair<1, 16, false>("GRU-16, input 1", options, stream_mode::single, peak);
-    recurrent_pair<16, 16, false>("GRU-16, input 16", options, stream_mode::single, peak);
-    recurrent_pair<1, 16, true>("LSTM-16, input 1", options, stream_mode::single, peak);
-    recurrent_pair<16, 16, true>("LSTM-16, input 16", options, stream_mode::single, peak);
-    conv_stack(stream_mode::single);
+    auto one_stream = [&](stream_mode mode) {
+        recurrent_pair<1, 16, false>("GRU-16, input 1", options, mode, peak);
+        recurrent_pair<16, 16, false>("GRU-16, input 16", options, mode, peak);
+        recurrent_pair<1, 16, true>("LSTM-16, input 1", options, mode, peak);
+        recurrent_pair<16, 16, true>("LSTM-16, input 16", options, mode, peak);
+        conv_stack(mode);
+    };
+    one_stream(stream_mode::single);
     std::printf("one stream in buffers of 64 steps, ns per step: forward_sequence against Eigen's step in a loop, and against\n"
                 "typenet's forward step by step (steps: its minimum; ratio: forward_sequence / steps, minima)\n"
                 "%-30s %9s %9s   %9s %9s   %6s %6s   %7s %6s\n",
                 "layer", "sequence", "min", "Eigen", "min", "ratio", "min", "steps", "ratio");
-    recurrent_pair<1, 16, false>("GRU-16, input 1", options, stream_mode::buffered, peak);
-    recurrent_pair<16, 16, false>("GRU-16, input 16", options, stream_mode::buffered, peak);
-    recurrent_pair<1, 16, true>("LSTM-16, input 1", options, stream_mode::buffered, peak);
-    recurrent_pair<16, 16, true>("LSTM-16, input 16", options, stream_mode::buffered, peak);
-    conv_stack(stream_mode::buffered);
+    one_stream(stream_mode::buffered);
     std::printf("64 streams per call, ns per stream-step (Eigen: its single-stream step in a loop); FMA peak %.1f multiply-adds/ns\n"
                 "%-30s %9s %9s   %9s %9s   %6s %6s   %6s\n",
                 peak, "layer", "typenet", "min", "Eigen", "min", "ratio", "min", "peak");
