@@ -40,19 +40,6 @@ template <class T>
 using stage_kernel = void (*)(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
                               std::size_t y_stride) noexcept;
 
-// Steps consecutive time steps of one stream through a stateful layer: its sequence hook (layer contract),
-// or one step at a time.
-template <class Layer, class T, std::size_t Width, std::size_t Steps>
-TYPENET_ALWAYS_INLINE void run_sequence_steps(const T* parameters, T* state, const T* x, std::size_t x_stride, T* y,
-                                              std::size_t y_stride) noexcept {
-    if constexpr (requires { Layer::template sequence<T, Width, Steps>(parameters, state, x, x_stride, y, y_stride); }) {
-        Layer::template sequence<T, Width, Steps>(parameters, state, x, x_stride, y, y_stride);
-    } else {
-        for (std::size_t t = 0; t < Steps; ++t)
-            Layer::template step<T, Width, 1>(parameters, state, 0, x + t * x_stride, x_stride, y + t * y_stride, y_stride);
-    }
-}
-
 // How a pass treats stateful layers: not at all (a compile error, stateless passes), one time step of Rows
 // streams, or Rows consecutive time steps of one stream (layer by layer over the steps: forward_sequence).
 enum class state_pass { none, streams, sequence };
@@ -63,8 +50,8 @@ TYPENET_ALWAYS_INLINE void run_stateful(const T* parameters, T* state, std::size
                                         std::size_t y_stride) noexcept {
     if constexpr (Mode == state_pass::streams)
         Layer::template step<T, Width, Rows>(parameters, state, state_stride, x, x_stride, y, y_stride);
-    else if constexpr (Mode == state_pass::sequence)
-        run_sequence_steps<Layer, T, Width, Rows>(parameters, state, x, x_stride, y, y_stride);
+    else if constexpr (Mode == state_pass::sequence)  // only in forward_sequence's prefix, whose layers have the hook
+        Layer::template sequence<T, Width, Rows>(parameters, state, x, x_stride, y, y_stride);
 }
 
 template <class Layer, class T, std::size_t Width, std::size_t Rows, class Epilogue, state_pass Mode>
