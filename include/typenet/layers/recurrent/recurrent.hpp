@@ -240,7 +240,8 @@ private:
         constexpr std::size_t vectors = gates * unit_vectors;
         const T* hidden_bias = parameters + offsets::hidden_bias;
         alignas(detail::storage_alignment) T input_part[input_gates<T>::row_stride];
-        kernel::dense_forward<input_matrix, epilogue<>, 1>(x, FanIn, parameters, parameters + offsets::input_bias, input_part, 0);
+        kernel::dense_forward<input_matrix, epilogue<>, 1, kernel::detail::keep_loop>(x, FanIn, parameters, parameters + offsets::input_bias,
+                                                                                      input_part, 0);
         auto seed = [&](std::size_t v) TYPENET_INLINE_LAMBDA {
             const batch bias = batch::load_aligned(hidden_bias + v * width);
             return v / unit_vectors < Cell::summed_gates ? batch::load_aligned(input_part + v * width) + bias : bias;
@@ -249,7 +250,7 @@ private:
             constexpr std::size_t splits = kernel::detail::single_row_splits(vectors, Hidden);
             batch acc[splits][1][vectors];
             detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[0][0][v] = seed(v); });
-            kernel::detail::tile_products<simd::wide_arch, Hidden, hidden_matrix::padded_out, 1, vectors, splits>(
+            kernel::detail::tile_products<simd::wide_arch, Hidden, hidden_matrix::padded_out, 1, vectors, splits, kernel::detail::keep_loop>(
                 state, 0, parameters + offsets::hidden_weights, acc);
             detail::static_for<unit_vectors>([&](auto u) TYPENET_INLINE_LAMBDA {
                 batch pre[gates];
@@ -260,7 +261,8 @@ private:
             alignas(detail::storage_alignment) T seeds[input_gates<T>::row_stride];
             alignas(detail::storage_alignment) T hidden_part[input_gates<T>::row_stride];
             for (std::size_t v = 0; v < vectors; ++v) seed(v).store_aligned(seeds + v * width);
-            kernel::dense_forward<hidden_matrix, epilogue<>, 1>(state, 0, parameters + offsets::hidden_weights, seeds, hidden_part, 0);
+            kernel::dense_forward<hidden_matrix, epilogue<>, 1, kernel::detail::keep_loop>(state, 0, parameters + offsets::hidden_weights, seeds,
+                                                                                           hidden_part, 0);
             for (std::size_t e = 0; e < padded; e += width) {
                 batch pre[gates];
                 for (std::size_t g = 0; g < gates; ++g) pre[g] = batch::load_aligned(hidden_part + g * padded + e);
