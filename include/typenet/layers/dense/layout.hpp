@@ -13,8 +13,9 @@
 namespace typenet::detail::inline TYPENET_ISA {
 
 // Layers with at most this many outputs use the narrow vectors (256-bit under AVX-512): a wider vector
-// would be mostly padding. Everything else uses the widest vectors the compiler enables (the README's
-// benchmark section has the measurements behind this choice).
+// would be mostly padding. Everything else uses the widest vectors the compiler enables, and so does a
+// single-output layer whose fan-in is whole wide vectors: its dot product's vectors run along the inputs,
+// where nothing is padding (the README's benchmark section has the measurements behind these choices).
 inline constexpr std::size_t narrow_layer_max_outputs = 8;
 // Weights are stored in panels of this many vectors: one register tile of the single-sample kernel.
 inline constexpr std::size_t panel_vectors = 8;
@@ -24,7 +25,8 @@ struct dense_layout {
     static constexpr std::size_t fan_in = FanIn;
     static constexpr std::size_t fan_out = FanOut;
     static constexpr bool is_dot = FanOut == 1;
-    using arch = std::conditional_t<(FanOut > narrow_layer_max_outputs), simd::wide_arch, simd::narrow_arch>;
+    static constexpr bool is_wide = FanOut > narrow_layer_max_outputs || (is_dot && FanIn % simd::lanes<T, simd::wide_arch> == 0);
+    using arch = std::conditional_t<is_wide, simd::wide_arch, simd::narrow_arch>;
     static constexpr std::size_t lanes = simd::lanes<T, arch>;
     // A layer whose outputs fit in one vector, over an input of at least two whole vectors, stores W as
     // PyTorch does ([out][in], rows of whole vectors) and computes each output as a dot product: one
