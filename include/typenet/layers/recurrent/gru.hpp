@@ -28,15 +28,15 @@ struct gru_cell {
     static constexpr bool has_forget_gate = false;
     static constexpr std::size_t summed_gates = 2;  // r and z; the candidate needs W_hn h + b_hn alone
 
-    // pre: r and z pre-activations (gi + gh), W_hn h + b_hn; input: gi at these units (gi_n at 2 padded).
+    // pre: r and z pre-activations (gi + gh), W_hn h + b_hn; input: gi = W_i x + b_i of each gate.
     template <class Batch, class T>
-    TYPENET_ALWAYS_INLINE static void update(const Batch (&pre)[3], const T* input, std::size_t padded, T* state, std::size_t) noexcept {
+    TYPENET_ALWAYS_INLINE static void update(const Batch (&pre)[3], const Batch (&input)[3], T* state, std::size_t) noexcept {
         const Batch reset = gate_sigmoid(pre[0]);
         const Batch update = gate_sigmoid(pre[1]);
         // h' = (1 - z) n + z h: both factors beside n are ready long before n, so n is one FMA from h'.
         const Batch hidden = Batch::load_aligned(state);
         const Batch kept = update * hidden;
-        const Batch candidate = typenet::tanh::apply(simd::fma(reset, pre[2], Batch::load_aligned(input + 2 * padded)));
+        const Batch candidate = typenet::tanh::apply(simd::fma(reset, pre[2], input[2]));
         simd::fma(Batch(T(1)) - update, candidate, kept).store_aligned(state);
     }
 

@@ -27,9 +27,10 @@ struct lstm_cell {
     static constexpr bool has_forget_gate = true;
     static constexpr std::size_t summed_gates = 4;  // every gate needs only gi + gh
 
-    // pre: the four gates' pre-activations at these units; state: h there, c at state + cell.
+    // pre: the four gates' pre-activations at these units (the input parts are in them); state: h there, c
+    // at state + cell.
     template <class Batch, class T>
-    TYPENET_ALWAYS_INLINE static void update(const Batch (&pre)[4], const T*, std::size_t, T* state, std::size_t cell) noexcept {
+    TYPENET_ALWAYS_INLINE static void update(const Batch (&pre)[4], const Batch (&)[4], T* state, std::size_t cell) noexcept {
         const Batch input = gate_sigmoid(pre[0]);
         const Batch forget = gate_sigmoid(pre[1]);
         const Batch candidate = typenet::tanh::apply(pre[2]);

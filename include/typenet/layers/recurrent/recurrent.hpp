@@ -7,8 +7,8 @@
 // whole vectors. The backward pass recomputes gi and gh from the saved state instead of storing them.
 //
 // A Cell (gru.hpp, lstm.hpp) provides: name, gates, state_vectors (h, or h and c), summed_gates (how many
-// leading gates need only gi + gh, not the two apart), update(...) (the SIMD step of one vector of units
-// from its gate pre-activations), backward_unit(...) (the scalar derivative of one unit) and reference(...)
+// leading gates need only gi + gh, not the two apart), update(pre, input, state, cell_offset) (the SIMD
+// step of one vector of units from its gate pre-activations pre and the input parts gi of them), backward_unit(...) (the scalar derivative of one unit) and reference(...)
 // (the double oracle).
 #pragma once
 
@@ -128,11 +128,12 @@ struct recurrent_layer {
                 const T* gi = input_part + r * gate_stride;
                 const T* gh = hidden_part + r * gate_stride;
                 for (std::size_t e = 0; e < padded; e += batch::size) {
-                    batch pre[gates];
-                    for (std::size_t g = 0; g < gates; ++g)
-                        pre[g] = g < Cell::summed_gates ? batch::load_aligned(gi + g * padded + e) + batch::load_aligned(gh + g * padded + e)
-                                                        : batch::load_aligned(gh + g * padded + e);
-                    update_and_emit(pre, gi + e, stream + e, y + r * y_stride + e);
+                    batch pre[gates], input[gates];
+                    for (std::size_t g = 0; g < gates; ++g) {
+                        input[g] = batch::load_aligned(gi + g * padded + e);
+                        pre[g] = g < Cell::summed_gates ? input[g] + batch::load_aligned(gh + g * padded + e) : batch::load_aligned(gh + g * padded + e);
+                    }
+                    update_and_emit(pre, input, stream + e, y + r * y_stride + e);
                 }
             }
         }
@@ -226,8 +227,11 @@ struct recurrent_layer {
 private:
     // One stream: the recurrence h -> W_hh h -> cell -> h is the step's critical path, so everything that
     // does not depend on h is done before it (W_ih x + b_ih, plus b_hh for the gates that need only the sum,
-    // which seed the accumulators), and when the gate vectors fit in registers (up to a panel of 8) the cell
-    // reads them from the accumulators instead of through a store and a reload.
+    // which seed the accumulators). When the gate vectors fit in registers (up to a panel of 8), both
+    // products stay in registers and the cell reads them there: no store and reload of W_ih x, which also
+    // made the step's time depend on where the network lies in memory (LSTM-16 with input 16: 62 to 71 ns
+    // over the 64-byte offsets of one page, a stack store and later weight loads 4 KB apart look dependent
+    // to the core).
     template <class T>
     TYPENET_ALWAYS_INLINE static void stream_step(const T* parameters, T* state, const T* x, T* y) noexcept {
         using batch = simd::batch<T>;
@@ -238,43 +242,58 @@ private:
         constexpr std::size_t padded = input_gates<T>::padded_hidden;
         constexpr std::size_t unit_vectors = padded / width;
         constexpr std::size_t vectors = gates * unit_vectors;
+        const T* input_bias = parameters + offsets::input_bias;
         const T* hidden_bias = parameters + offsets::hidden_bias;
-        alignas(detail::storage_alignment) T input_part[input_gates<T>::row_stride];
-        kernel::dense_forward<input_matrix, epilogue<>, 1, kernel::detail::keep_loop>(x, FanIn, parameters, parameters + offsets::input_bias,
-                                                                                      input_part, 0);
-        auto seed = [&](std::size_t v) TYPENET_INLINE_LAMBDA {
-            const batch bias = batch::load_aligned(hidden_bias + v * width);
-            return v / unit_vectors < Cell::summed_gates ? batch::load_aligned(input_part + v * width) + bias : bias;
-        };
-        if constexpr (vectors <= detail::panel_vectors && std::is_same_v<typename hidden_matrix::arch, simd::wide_arch>) {
+        constexpr bool in_registers = vectors <= detail::panel_vectors && std::is_same_v<typename hidden_matrix::arch, simd::wide_arch> &&
+                                      std::is_same_v<typename input_matrix::arch, simd::wide_arch> && !input_matrix::is_row_major;
+        if constexpr (in_registers) {
+            constexpr std::size_t input_splits = kernel::detail::single_row_splits(vectors, FanIn);
+            batch input_acc[input_splits][1][vectors];
+            detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA { input_acc[0][0][v] = batch::load_aligned(input_bias + v * width); });
+            kernel::detail::tile_products<simd::wide_arch, FanIn, input_matrix::panel_width, 1, vectors, input_splits, kernel::detail::keep_loop>(
+                x, 0, parameters, input_acc);
             constexpr std::size_t splits = kernel::detail::single_row_splits(vectors, Hidden);
             batch acc[splits][1][vectors];
-            detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[0][0][v] = seed(v); });
-            kernel::detail::tile_products<simd::wide_arch, Hidden, hidden_matrix::padded_out, 1, vectors, splits, kernel::detail::keep_loop>(
+            detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+                const batch bias = batch::load_aligned(hidden_bias + v * width);
+                acc[0][0][v] = v / unit_vectors < Cell::summed_gates ? input_acc[0][0][v] + bias : bias;
+            });
+            kernel::detail::tile_products<simd::wide_arch, Hidden, hidden_matrix::panel_width, 1, vectors, splits, kernel::detail::keep_loop>(
                 state, 0, parameters + offsets::hidden_weights, acc);
             detail::static_for<unit_vectors>([&](auto u) TYPENET_INLINE_LAMBDA {
-                batch pre[gates];
-                detail::static_for<gates>([&](auto g) TYPENET_INLINE_LAMBDA { pre[g] = acc[0][0][g * unit_vectors + u]; });
-                update_and_emit(pre, input_part + u * width, state + u * width, y + u * width);
+                batch pre[gates], input[gates];
+                detail::static_for<gates>([&](auto g) TYPENET_INLINE_LAMBDA {
+                    pre[g] = acc[0][0][g * unit_vectors + u];
+                    input[g] = input_acc[0][0][g * unit_vectors + u];
+                });
+                update_and_emit(pre, input, state + u * width, y + u * width);
             });
         } else {
+            alignas(detail::storage_alignment) T input_part[input_gates<T>::row_stride];
             alignas(detail::storage_alignment) T seeds[input_gates<T>::row_stride];
             alignas(detail::storage_alignment) T hidden_part[input_gates<T>::row_stride];
-            for (std::size_t v = 0; v < vectors; ++v) seed(v).store_aligned(seeds + v * width);
+            kernel::dense_forward<input_matrix, epilogue<>, 1, kernel::detail::keep_loop>(x, FanIn, parameters, input_bias, input_part, 0);
+            for (std::size_t v = 0; v < vectors; ++v) {
+                const batch bias = batch::load_aligned(hidden_bias + v * width);
+                (v / unit_vectors < Cell::summed_gates ? batch::load_aligned(input_part + v * width) + bias : bias).store_aligned(seeds + v * width);
+            }
             kernel::dense_forward<hidden_matrix, epilogue<>, 1, kernel::detail::keep_loop>(state, 0, parameters + offsets::hidden_weights, seeds,
                                                                                            hidden_part, 0);
             for (std::size_t e = 0; e < padded; e += width) {
-                batch pre[gates];
-                for (std::size_t g = 0; g < gates; ++g) pre[g] = batch::load_aligned(hidden_part + g * padded + e);
-                update_and_emit(pre, input_part + e, state + e, y + e);
+                batch pre[gates], input[gates];
+                for (std::size_t g = 0; g < gates; ++g) {
+                    pre[g] = batch::load_aligned(hidden_part + g * padded + e);
+                    input[g] = batch::load_aligned(input_part + g * padded + e);
+                }
+                update_and_emit(pre, input, state + e, y + e);
             }
         }
     }
 
     // Cell's update of one vector of units from its gate pre-activations, and the new h as the step's output.
     template <class Batch, class T>
-    TYPENET_ALWAYS_INLINE static void update_and_emit(const Batch (&pre)[gates], const T* input_part, T* state, T* y) noexcept {
-        Cell::update(pre, input_part, input_gates<T>::padded_hidden, state, state_vector_stride<T>);
+    TYPENET_ALWAYS_INLINE static void update_and_emit(const Batch (&pre)[gates], const Batch (&input)[gates], T* state, T* y) noexcept {
+        Cell::update(pre, input, state, state_vector_stride<T>);
         Batch::load_aligned(state).store_aligned(y);
     }
 
