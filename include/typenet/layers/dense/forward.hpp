@@ -33,10 +33,12 @@ constexpr std::size_t single_row_splits(std::size_t vectors, std::size_t fan_in)
 }
 
 // A single sample's product of at most this many vector FMAs (inputs x output vectors) is unrolled
-// completely: the compiler then schedules the whole product as one block (with clang, net A's forward
-// took 10% less), while larger ones keep the loop, whose code stays in the instruction cache (net C's
-// layers unrolled lost 5-7%). Callers pass keep_loop where the unrolled form measured slower (the
-// recurrent step, whose cell follows the product in registers). The README's kernel section has the numbers.
+// completely where there are 32 vector registers: the compiler then schedules the whole product as one
+// block (with clang, net A's forward took 10% less on AVX-512), while larger ones keep the loop, whose
+// code stays in the instruction cache (net C's layers unrolled lost 5-7%). With 16 registers clang's
+// unrolled schedule spilled (net A 51 -> 76 ns on AVX2), so there every product loops. Callers pass
+// keep_loop where the unrolled form measured slower (the recurrent step, whose cell follows the product
+// in registers). The README's kernel section has the numbers.
 inline constexpr std::size_t single_row_unroll_limit = 256;
 inline constexpr std::size_t keep_loop = 0;
 
@@ -67,7 +69,7 @@ TYPENET_ALWAYS_INLINE void tile_products(const T* x, std::size_t x_stride, const
             });
         });
     };
-    if constexpr (Rows == 1 && FanIn * Vectors <= UnrollLimit) {
+    if constexpr (Rows == 1 && simd::register_count<Arch> >= 32 && FanIn * Vectors <= UnrollLimit) {
         static_for<main_end / Splits>([&](auto group) TYPENET_INLINE_LAMBDA { input_group(group * Splits); });
     } else {
         TYPENET_TILE_LOOP
