@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -48,16 +49,34 @@ double time_per_call(Run&& run, int calls) {
     return std::chrono::duration<double, std::nano>(stop - start).count() / calls;
 }
 
-// The contenders of a comparison, timed alternately in every repetition (so machine noise hits both
-// alike): ours(calls) and theirs(calls), per-call nanoseconds divided by `per` (the work items of a call).
+// Any number of contenders, timed alternately in every repetition (so machine noise hits all of them
+// alike): run(calls) for each, per-call nanoseconds, in the order given.
+template <class... Runs>
+std::array<timing, sizeof...(Runs)> interleaved_all(int repetitions, int calls, Runs&&... runs) {
+    std::array<std::vector<double>, sizeof...(Runs)> samples;
+    for (int r = 0; r < repetitions; ++r) {
+        std::size_t i = 0;
+        (samples[i++].push_back(time_per_call(runs, calls)), ...);
+    }
+    std::array<timing, sizeof...(Runs)> result;
+    for (std::size_t i = 0; i < sizeof...(Runs); ++i) result[i] = summarize(samples[i]);
+    return result;
+}
+
+// Two contenders, ours(calls) and theirs(calls): per-call nanoseconds divided by `per` (the work items of
+// a call).
 template <class Ours, class Theirs>
 std::pair<timing, timing> interleaved(int repetitions, int calls, Ours&& ours, Theirs&& theirs, double per = 1) {
-    std::vector<double> ours_ns, theirs_ns;
-    for (int r = 0; r < repetitions; ++r) {
-        ours_ns.push_back(time_per_call(ours, calls) / per);
-        theirs_ns.push_back(time_per_call(theirs, calls) / per);
-    }
-    return {summarize(ours_ns), summarize(theirs_ns)};
+    const auto [a, b] = interleaved_all(repetitions, calls, ours, theirs);
+    return {{a.median_ns / per, a.min_ns / per}, {b.median_ns / per, b.min_ns / per}};
+}
+
+// A parameter tensor view in PyTorch's row-major order, as the peers' constructors take it.
+template <class View>
+std::vector<float> logical(View view) {
+    std::vector<float> values(View::size);
+    for (std::size_t i = 0; i < View::size; ++i) values[i] = view[i];
+    return values;
 }
 
 // name, ours (median, min), theirs (median, min), ratios of medians and of minima.

@@ -21,18 +21,11 @@
 #include "sequence_peers.hpp"
 
 namespace tn = typenet;
+using bench::logical;
 
 namespace {
 
 using conv_net = tn::network<tn::input<8>, tn::conv1d<16, 3, 1>, tn::tanh, tn::conv1d<16, 3, 2>, tn::tanh, tn::conv1d<16, 3, 4>>;
-
-// A parameter tensor in PyTorch's row-major order.
-template <class View>
-std::vector<float> logical(View view) {
-    std::vector<float> values(View::size);
-    for (std::size_t i = 0; i < View::size; ++i) values[i] = view[i];
-    return values;
-}
 
 constexpr int distinct_inputs = 64;
 

@@ -204,12 +204,12 @@ TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const
         constexpr std::size_t tile = simd::register_count<arch> == 32 ? 8 : 4;
         constexpr std::size_t full_tiles = Rows == 1 ? 0 : Rows / tile;
         for (std::size_t t = 0; t < full_tiles; ++t)
-            detail::dense_rows<arch, Layout, tile, tile_epilogue, UnrollLimit>(x + t * tile * x_stride, x_stride, w, bias, y + t * tile * y_stride,
-                                                                  y_stride);
+            detail::dense_rows<arch, Layout, tile, tile_epilogue, UnrollLimit>(x + t * tile * x_stride, x_stride, w, bias,
+                                                                               y + t * tile * y_stride, y_stride);
         constexpr std::size_t rest = Rows - full_tiles * tile;
         if constexpr (rest > 0)
             detail::dense_rows<arch, Layout, rest, tile_epilogue, UnrollLimit>(x + full_tiles * tile * x_stride, x_stride, w, bias,
-                                                                  y + full_tiles * tile * y_stride, y_stride);
+                                                                               y + full_tiles * tile * y_stride, y_stride);
         if constexpr (!Epilogue::in_registers) {
             using batch = simd::batch<T, arch>;
             for (std::size_t r = 0; r < Rows; ++r)

@@ -8,8 +8,8 @@
 //
 // A Cell (gru.hpp, lstm.hpp) provides: name, gates, state_vectors (h, or h and c), summed_gates (how many
 // leading gates need only gi + gh, not the two apart), update(pre, input, state, cell_offset) (the SIMD
-// step of one vector of units from its gate pre-activations pre and the input parts gi of them), backward_unit(...) (the scalar derivative of one unit) and reference(...)
-// (the double oracle).
+// step of one vector of units from its gate pre-activations pre and the input parts gi of them),
+// backward_unit(...) (the scalar derivative of one unit) and reference(...) (the double oracle).
 #pragma once
 
 #include <algorithm>
@@ -131,7 +131,8 @@ struct recurrent_layer {
                     batch pre[gates], input[gates];
                     for (std::size_t g = 0; g < gates; ++g) {
                         input[g] = batch::load_aligned(gi + g * padded + e);
-                        pre[g] = g < Cell::summed_gates ? input[g] + batch::load_aligned(gh + g * padded + e) : batch::load_aligned(gh + g * padded + e);
+                        const batch hidden_gate = batch::load_aligned(gh + g * padded + e);
+                        pre[g] = g < Cell::summed_gates ? input[g] + hidden_gate : hidden_gate;
                     }
                     update_and_emit(pre, input, stream + e, y + r * y_stride + e);
                 }
@@ -244,22 +245,26 @@ private:
         constexpr std::size_t vectors = gates * unit_vectors;
         const T* input_bias = parameters + offsets::input_bias;
         const T* hidden_bias = parameters + offsets::hidden_bias;
+        // The start of vector v's hidden product: b_hh, plus W_ih x + b_ih (input) for the gates that need
+        // only the sum.
+        auto seed = [&](std::size_t v, const batch& input) TYPENET_INLINE_LAMBDA {
+            const batch bias = batch::load_aligned(hidden_bias + v * width);
+            return v / unit_vectors < Cell::summed_gates ? input + bias : bias;
+        };
         constexpr bool in_registers = vectors <= detail::panel_vectors && std::is_same_v<typename hidden_matrix::arch, simd::wide_arch> &&
                                       std::is_same_v<typename input_matrix::arch, simd::wide_arch> && !input_matrix::is_row_major;
         if constexpr (in_registers) {
             constexpr std::size_t input_splits = kernel::detail::single_row_splits(vectors, FanIn);
             batch input_acc[input_splits][1][vectors];
-            detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA { input_acc[0][0][v] = batch::load_aligned(input_bias + v * width); });
-            kernel::detail::tile_products<simd::wide_arch, FanIn, input_matrix::panel_width, 1, vectors, input_splits, kernel::detail::keep_loop>(
-                x, 0, parameters, input_acc);
+            detail::static_for<vectors>(
+                [&](auto v) TYPENET_INLINE_LAMBDA { input_acc[0][0][v] = batch::load_aligned(input_bias + v * width); });
+            kernel::detail::tile_products<simd::wide_arch, FanIn, input_matrix::panel_width, 1, vectors, input_splits,
+                                          kernel::detail::keep_loop>(x, 0, parameters, input_acc);
             constexpr std::size_t splits = kernel::detail::single_row_splits(vectors, Hidden);
             batch acc[splits][1][vectors];
-            detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
-                const batch bias = batch::load_aligned(hidden_bias + v * width);
-                acc[0][0][v] = v / unit_vectors < Cell::summed_gates ? input_acc[0][0][v] + bias : bias;
-            });
-            kernel::detail::tile_products<simd::wide_arch, Hidden, hidden_matrix::panel_width, 1, vectors, splits, kernel::detail::keep_loop>(
-                state, 0, parameters + offsets::hidden_weights, acc);
+            detail::static_for<vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[0][0][v] = seed(v, input_acc[0][0][v]); });
+            kernel::detail::tile_products<simd::wide_arch, Hidden, hidden_matrix::panel_width, 1, vectors, splits,
+                                          kernel::detail::keep_loop>(state, 0, parameters + offsets::hidden_weights, acc);
             detail::static_for<unit_vectors>([&](auto u) TYPENET_INLINE_LAMBDA {
                 batch pre[gates], input[gates];
                 detail::static_for<gates>([&](auto g) TYPENET_INLINE_LAMBDA {
@@ -273,12 +278,10 @@ private:
             alignas(detail::storage_alignment) T seeds[input_gates<T>::row_stride];
             alignas(detail::storage_alignment) T hidden_part[input_gates<T>::row_stride];
             kernel::dense_forward<input_matrix, epilogue<>, 1, kernel::detail::keep_loop>(x, FanIn, parameters, input_bias, input_part, 0);
-            for (std::size_t v = 0; v < vectors; ++v) {
-                const batch bias = batch::load_aligned(hidden_bias + v * width);
-                (v / unit_vectors < Cell::summed_gates ? batch::load_aligned(input_part + v * width) + bias : bias).store_aligned(seeds + v * width);
-            }
-            kernel::dense_forward<hidden_matrix, epilogue<>, 1, kernel::detail::keep_loop>(state, 0, parameters + offsets::hidden_weights, seeds,
-                                                                                           hidden_part, 0);
+            for (std::size_t v = 0; v < vectors; ++v)
+                seed(v, batch::load_aligned(input_part + v * width)).store_aligned(seeds + v * width);
+            kernel::dense_forward<hidden_matrix, epilogue<>, 1, kernel::detail::keep_loop>(state, 0, parameters + offsets::hidden_weights,
+                                                                                           seeds, hidden_part, 0);
             for (std::size_t e = 0; e < padded; e += width) {
                 batch pre[gates], input[gates];
                 for (std::size_t g = 0; g < gates; ++g) {
