@@ -280,6 +280,8 @@ int main(int argc, char** argv) {
                 "dlib's own kernels (built without BLAS)"
 #endif
     );
+#else
+    std::printf("dlib: skipped (libdlib-dev not installed, or it does not link: see meson's message); no dlib column\n");
 #endif
     const double peak_per_ns = bench::fma_peak_per_ns<xsimd::batch<float>>(options.quick ? 3 : 51);
     std::printf("FMA peak (calibrated, %s): %.1f float multiply-adds per ns\n", xsimd::default_arch::name(), peak_per_ns);
