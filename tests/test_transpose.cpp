@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <vector>
 
-#include <typenet/layers/dense/layout.hpp>
-#include <typenet/layers/dense/transpose.hpp>
+#include <typenet/kernel/dense_layout.hpp>
+#include <typenet/kernel/transpose.hpp>
 
 namespace {
 

@@ -88,7 +88,7 @@
 #define TYPENET_ALWAYS_INLINE inline
 #define TYPENET_INLINE_LAMBDA
 #endif
-// The k loop of a dense register tile (layers/dense/forward.hpp) stays a loop, unrolled twice at most.
+// The k loop of a dense register tile (kernel/dense_forward.hpp) stays a loop, unrolled twice at most.
 // With its constant trip count clang unrolls it fully and then schedules the FMAs output vector by output
 // vector, keeping the broadcasts of x in stack slots (a reload per FMA) in single-row tiles; g++ keeps it
 // rolled, where two iterations per trip measured slightly faster. The README's kernel section has numbers.

@@ -25,8 +25,8 @@
 #include "../../init.hpp"
 #include "../../layer.hpp"
 #include "../../spelling.hpp"
-#include "../dense/forward.hpp"
-#include "../dense/layout.hpp"
+#include "../../kernel/dense_forward.hpp"
+#include "../../kernel/dense_layout.hpp"
 
 namespace typenet::detail::inline TYPENET_ISA {
 

@@ -19,10 +19,10 @@
 #include "../../init.hpp"
 #include "../../layer.hpp"
 #include "../../spelling.hpp"
-#include "backward.hpp"
-#include "forward.hpp"
-#include "layout.hpp"
-#include "transpose.hpp"
+#include "../../kernel/dense_backward.hpp"
+#include "../../kernel/dense_forward.hpp"
+#include "../../kernel/dense_layout.hpp"
+#include "../../kernel/transpose.hpp"
 
 namespace typenet::inline TYPENET_ISA {
 

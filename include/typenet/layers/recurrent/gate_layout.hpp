@@ -11,7 +11,7 @@
 #include "../../config.hpp"
 #include "../../detail/constexpr_math.hpp"
 #include "../../simd.hpp"
-#include "../dense/layout.hpp"
+#include "../../kernel/dense_layout.hpp"
 
 namespace typenet::detail::inline TYPENET_ISA {
 

@@ -31,7 +31,7 @@
 #include "../../kernel/tanh.hpp"
 #include "../../layer.hpp"
 #include "../../simd.hpp"
-#include "../dense/forward.hpp"
+#include "../../kernel/dense_forward.hpp"
 #include "gate_layout.hpp"
 #include "recurrent_init.hpp"
 

@@ -1,4 +1,5 @@
-// Storage layout of one dense layer's parameters inside the network's parameter block.
+// Storage layout of matrix-product weights in the parameter block: a dense layer's, and the shared kernels' layout
+// that conv1d (its gathered rows) and the recurrent gates reuse. (kernel/: no layer folder owns it.)
 #pragma once
 
 #include <cstddef>
@@ -6,9 +7,9 @@
 #include <array>
 #include <type_traits>
 
-#include "../../config.hpp"
-#include "../../detail/constexpr_math.hpp"
-#include "../../simd.hpp"
+#include "../config.hpp"
+#include "../detail/constexpr_math.hpp"
+#include "../simd.hpp"
 
 namespace typenet::detail::inline TYPENET_ISA {
 

@@ -14,10 +14,10 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "../../config.hpp"
-#include "../../detail/static_for.hpp"
-#include "../../layer.hpp"
-#include "../../simd.hpp"
+#include "../config.hpp"
+#include "../detail/static_for.hpp"
+#include "../layer.hpp"
+#include "../simd.hpp"
 
 namespace typenet::kernel::inline TYPENET_ISA {
 

@@ -7,9 +7,9 @@
 
 #include <cstddef>
 
-#include "../../config.hpp"
-#include "../../detail/static_for.hpp"
-#include "../../simd.hpp"
+#include "../config.hpp"
+#include "../detail/static_for.hpp"
+#include "../simd.hpp"
 
 namespace typenet::kernel::inline TYPENET_ISA {
 

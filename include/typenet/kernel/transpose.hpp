@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "../../config.hpp"
-#include "../../simd.hpp"
+#include "../config.hpp"
+#include "../simd.hpp"
 
 namespace typenet::kernel::inline TYPENET_ISA {
 
