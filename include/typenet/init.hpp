@@ -19,6 +19,7 @@
 //   I::stddev(fan_in, fan_out)  standard deviation of every weight    (constexpr)
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdio>
@@ -285,6 +286,52 @@ private:
     }
 };
 
+// Init's draws times Factor: what Fixup (structure/residual.hpp) gives the layers of a residual branch, and a
+// way to scale any initializer by hand (dense<64, scaled<he_uniform, 0.5>>). Its bound and stddev scale too.
+template <class Init, double Factor>
+struct scaled {
+    static_assert(Factor > 0, "typenet::scaled<Init, Factor>: Factor must be positive (use zeros for a zero layer)");
+    static constexpr double factor = Factor;
+    using base = Init;
+    static constexpr bool initializes_weights = Init::initializes_weights;
+    static constexpr bool initializes_biases = Init::initializes_biases;
+
+private:
+    static constexpr std::size_t name_length = Init::name.size() + 8;  // "scaled(" + name + ")"
+    static constexpr auto name_text = [] {
+        std::array<char, name_length + 1> text{};
+        constexpr std::string_view open = "scaled(";
+        for (std::size_t i = 0; i < open.size(); ++i) text[i] = open[i];
+        for (std::size_t i = 0; i < Init::name.size(); ++i) text[open.size() + i] = Init::name[i];
+        text[name_length - 1] = ')';
+        return text;
+    }();
+
+public:
+    static constexpr std::string_view name{name_text.data(), name_length};
+
+    static constexpr double bound(std::size_t fan_in, std::size_t fan_out) noexcept
+        requires requires { Init::bound(fan_in, fan_out); }
+    {
+        return Factor * Init::bound(fan_in, fan_out);
+    }
+    static constexpr double stddev(std::size_t fan_in, std::size_t fan_out) noexcept
+        requires requires { Init::stddev(fan_in, fan_out); }
+    {
+        return Factor * Init::stddev(fan_in, fan_out);
+    }
+    template <class Set>
+    static void sample_weights(std::size_t fan_in, std::size_t fan_out, random_stream& stream, Set&& set) {
+        Init::sample_weights(fan_in, fan_out, stream, [&](std::size_t out, std::size_t in, double value) { set(out, in, Factor * value); });
+    }
+    template <class Set>
+    static void sample_bias(std::size_t fan_in, std::size_t fan_out, random_stream& stream, Set&& set)
+        requires(Init::initializes_biases)
+    {
+        Init::sample_bias(fan_in, fan_out, stream, [&](std::size_t out, double value) { set(out, Factor * value); });
+    }
+};
+
 namespace detail {
 // weight_bound() and weight_stddev() of a layer whose weights WeightInit draws with these fans (where the
 // initializer defines them): the constexpr scales of dense and conv1d layers.
@@ -374,6 +421,10 @@ struct spelling<normal<Mean, Stddev, Truncated>> {
     static std::string get() {
         return "typenet::normal<" + detail::spell_number(Mean) + ", " + detail::spell_number(Stddev) + (Truncated ? ", true>" : ", false>");
     }
+};
+template <class Init, double Factor>
+struct spelling<scaled<Init, Factor>> {
+    static std::string get() { return "typenet::scaled<" + spelling<Init>::get() + ", " + detail::spell_number(Factor) + ">"; }
 };
 template <double Gain>
 struct spelling<orthogonal<Gain>> {

@@ -121,10 +121,45 @@ namespace typenet {
 template <std::size_t N>
 struct fixed_name {
     char text[N]{};
+    constexpr fixed_name() noexcept = default;
     constexpr fixed_name(const char (&name)[N]) noexcept {  // NOLINT: implicit, so that "weight" converts
         for (std::size_t i = 0; i < N; ++i) text[i] = name[i];
     }
     constexpr std::string_view view() const noexcept { return {text, N - 1}; }
+};
+
+namespace detail {
+constexpr std::size_t decimal_digits(std::size_t value) noexcept {
+    std::size_t digits = 1;
+    for (; value >= 10; value /= 10) ++digits;
+    return digits;
+}
+// "J" for an index J, as a fixed_name.
+template <std::size_t Index>
+constexpr auto index_name() noexcept {
+    fixed_name<decimal_digits(Index) + 1> result{};
+    std::size_t value = Index;
+    for (std::size_t d = decimal_digits(Index); d-- > 0; value /= 10) result.text[d] = char('0' + value % 10);
+    return result;
+}
+// "Prefix.Name": the state_dict name of a tensor inside a submodule called Prefix.
+template <fixed_name Prefix, fixed_name Name>
+constexpr auto joined_name() noexcept {
+    constexpr std::size_t prefix = Prefix.view().size(), name = Name.view().size();
+    fixed_name<prefix + 1 + name + 1> result{};
+    for (std::size_t i = 0; i < prefix; ++i) result.text[i] = Prefix.text[i];
+    result.text[prefix] = '.';
+    for (std::size_t i = 0; i < name; ++i) result.text[prefix + 1 + i] = Name.text[i];
+    return result;
+}
+}  // namespace detail
+
+// What a declaration may know of the whole network when it is resolved (resolve_in_network below): facts
+// that no single place in the type list shows. residual_branch_count: residual branches anywhere in the
+// network, nested ones included (the L of Fixup's L^(-1/(2m-2))).
+template <std::size_t ResidualBranches>
+struct network_context {
+    static constexpr std::size_t residual_branch_count = ResidualBranches;
 };
 
 // How initialize() draws a tensor and what initialize_as<WeightInit, BiasInit> replaces:
@@ -152,6 +187,7 @@ struct contiguous_layout {
 template <fixed_name Name, tensor_role Role, class Init, class Layout, std::size_t FanIn, std::size_t FanOut,
           std::size_t ReceptiveField = 1>
 struct tensor {
+    static constexpr fixed_name fixed_name_value = Name;
     static constexpr std::string_view name = Name.view();
     static constexpr tensor_role role = Role;
     using initializer = Init;
@@ -183,6 +219,16 @@ enum class unit_statistic { none, dead, saturated };
 
 // Tensors of a layer for reference_forward, each in PyTorch order.
 using reference_tensors = std::span<const std::vector<double>>;
+
+// One row of typenet::summary for a layer nested in a combinator (layer contract: nested_summary).
+struct summary_entry {
+    std::string index;  // e.g. "3.1": the state_dict prefix of the layer
+    std::string_view name;
+    std::size_t width = 0;  // outputs (0: not shown, as for activations)
+    std::size_t parameters = 0;
+    summary_row columns;
+    int depth = 0;  // nesting: 1 for a layer inside a top-level combinator
+};
 
 }  // namespace typenet
 
@@ -232,6 +278,7 @@ struct step_backward_arguments {
     T* parameter_gradient;  // laid out like the parameters; accumulated over steps
     T* input_gradient;      // null when InputGradient is false
     std::size_t input_gradient_stride;
+    T* workspace;  // workspace_size<T> + rows_workspace_size<T, Rows> elements (layer contract)
 };
 
 }  // namespace typenet::inline TYPENET_ISA
@@ -284,6 +331,23 @@ template <class Layer, class T>
 constexpr std::size_t workspace_size_of() {
     if constexpr (requires { Layer::template workspace_size<T>; })
         return Layer::template workspace_size<T>;
+    else
+        return 0;
+}
+// Scratch of a backward pass over Rows rows (or a step_backward of Rows streams): workspace_size plus the
+// part that grows with the rows (rows_workspace_size: a combinator keeps its branch's activations there).
+template <class Layer, class T, std::size_t Rows>
+constexpr std::size_t workspace_size_of() {
+    if constexpr (requires { Layer::template rows_workspace_size<T, Rows>; })
+        return workspace_size_of<Layer, T>() + Layer::template rows_workspace_size<T, Rows>;
+    else
+        return workspace_size_of<Layer, T>();
+}
+// Residual branches a declaration holds, nested ones included (a combinator says so: residual_branches).
+template <class Declared>
+constexpr std::size_t residual_branches_of() {
+    if constexpr (requires { Declared::residual_branches; })
+        return Declared::residual_branches;
     else
         return 0;
 }

@@ -73,7 +73,7 @@ class sequence_trainer {
         alignas(detail::storage_alignment) std::array<T, rows * state_stride> states_before{};  // [t][b]: state before step t
         alignas(detail::storage_alignment) std::array<T, Batch * state_stride> state_gradient{};
         alignas(detail::storage_alignment) std::array<T, Net::storage_size> parameter_gradient{};
-        alignas(detail::storage_alignment) std::array<T, plan::workspace_offsets[layer_count] + 1> scratch{};
+        alignas(detail::storage_alignment) std::array<T, plan::template workspace_offsets<rows>[layer_count] + 1> scratch{};
         alignas(detail::storage_alignment) std::array<T, Net::storage_size> moments[moment_count]{};
         std::array<state_type, Batch> states{};
         chunk_target targets{};
@@ -262,7 +262,8 @@ private:
                                                                    state_stride,
                                                                    buffers_->parameter_gradient.data() + plan::offsets[i],
                                                                    input_gradient + row * layer_input_stride(i),
-                                                                   layer_input_stride(i)};
+                                                                   layer_input_stride(i),
+                                                                   buffers_->scratch.data() + plan::template workspace_offsets<rows>[i]};
                         layer::template step_backward<T, plan::widths[i], group, true>(arguments);
                     });
                 if constexpr (i > 0) current = 1 - current;
@@ -279,7 +280,7 @@ private:
                                                       buffers_->parameter_gradient.data() + plan::offsets[i],
                                                       input_gradient,
                                                       layer_input_stride(i),
-                                                      buffers_->scratch.data() + plan::workspace_offsets[i]};
+                                                      buffers_->scratch.data() + plan::template workspace_offsets<rows>[i]};
                 detail::backward_out_of_line<layer, T, plan::widths[i], rows, true>(arguments);
                 if constexpr (i > 0 && !in_place) current = 1 - current;
             }

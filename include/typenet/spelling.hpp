@@ -55,6 +55,14 @@ struct spelled_as_name {
     static std::string get() { return "typenet::" + std::string(X::name); }
 };
 
+// "A, B, C": the spellings of a template's arguments (combinators: residual<...>, parallel<...>).
+template <class... X>
+std::string spell_list() {
+    std::string text;
+    ((text += (text.empty() ? "" : ", ") + spelling<X>::get()), ...);
+    return text;
+}
+
 }  // namespace detail
 
 }  // namespace typenet

@@ -1,11 +1,13 @@
 // A Keras-like summary of a network type: one row per layer with its kind, output width, parameter count,
 // and the initializer columns the layer reports (layer contract: summary()), e.g. a dense layer's
-// resolved initializer with its scale for that layer's shape.
+// resolved initializer with its scale for that layer's shape. A combinator's layers (residual, sequential,
+// parallel) follow its row, indented, under their state_dict names (3.0, 3.2, 3.shortcut).
 #pragma once
 
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "detail/static_for.hpp"
 #include "layer.hpp"
@@ -43,6 +45,23 @@ std::string summary(std::string_view model_name = "network") {
         line.erase(line.find_last_not_of(' ') + 1);  // layers without initializer columns end at their count
         text += line;
         text += '\n';
+        // A combinator's layers below its row, indented by their depth, named by their state_dict prefix.
+        if constexpr (requires(std::vector<summary_entry>& rows) { layer::nested_summary(rows, std::string(), 1); }) {
+            std::vector<summary_entry> nested;
+            layer::nested_summary(nested, std::to_string(i), 1);
+            for (const summary_entry& entry : nested) {
+                const std::string index = std::string(2 * std::size_t(entry.depth), ' ') + entry.index;
+                const std::string kind = std::string(2 * std::size_t(entry.depth), ' ') + std::string(entry.name);
+                char nested_width[32] = "";
+                if (entry.width != 0) std::snprintf(nested_width, sizeof nested_width, "(%zu)", entry.width);
+                std::snprintf(row, sizeof row, " %-7s %-12s %-8s %10zu   %-16s %s", index.c_str(), kind.c_str(), nested_width, entry.parameters,
+                              entry.columns.initializer.c_str(), entry.columns.scale.c_str());
+                line = row;
+                line.erase(line.find_last_not_of(' ') + 1);
+                text += line;
+                text += '\n';
+            }
+        }
     });
     text += "==========================================================================================\n";
     std::snprintf(row, sizeof row, "Total params: %zu (%zu bytes in the model, padding included)\n", Net::parameter_count, sizeof(Net));

@@ -12,6 +12,7 @@
 #include "layers/conv1d/conv1d.hpp"
 #include "layers/recurrent/gru.hpp"
 #include "layers/recurrent/lstm.hpp"
+#include "structure/residual.hpp"
 #include "network.hpp"
 #include "reference.hpp"
 #include "summary.hpp"

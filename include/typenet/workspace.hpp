@@ -41,7 +41,7 @@ class workspace {
         alignas(detail::storage_alignment) std::array<T, output_offsets[layer_count]> outputs{};
         alignas(detail::storage_alignment) std::array<T, Batch * gradient_width> gradients[2]{};
         alignas(detail::storage_alignment) std::array<T, Net::storage_size> parameter_gradient{};
-        alignas(detail::storage_alignment) std::array<T, plan::workspace_offsets[layer_count] + 1> scratch{};
+        alignas(detail::storage_alignment) std::array<T, plan::template workspace_offsets<Batch>[layer_count] + 1> scratch{};
     };
 
 public:
@@ -82,24 +82,12 @@ public:
     template <class Observer = ignore_gradients>
     void backward(const Net& net, const input_batch& x, Observer&& observe = {}) noexcept {
         clear_output_gradient_padding();
-        int current = 0;  // gradients[current]: d loss / d (output of layer i), rows of strides[i]
-        if constexpr (layer_count > detail::inline_layer_limit) {
-            using table = detail::backward_table<plan, Batch>;
-            for (std::size_t reverse = 0; reverse < layer_count; ++reverse) {
-                const std::size_t i = layer_count - 1 - reverse;
-                const bool in_place = table::entries[i].in_place;
-                table::entries[i].kernel(backward_arguments_of(net, x, i, current, in_place, observe));
-                if (i > 0 && !in_place) current = 1 - current;
-            }
-        } else {
-            detail::static_for<layer_count>([&](auto reverse_index) {
-                constexpr std::size_t i = layer_count - 1 - decltype(reverse_index)::value;
-                using layer = typename plan::template layer<i>;
-                constexpr bool in_place = detail::flag_backward_in_place<layer>();
-                layer::template backward<T, plan::widths[i], Batch, (i > 0)>(backward_arguments_of(net, x, i, current, in_place, observe));
-                if constexpr (i > 0 && !in_place) current = 1 - current;
-            });
-        }
+        const detail::backward_buffers<T> buffers{buffers_->outputs.data(),
+                                                  {buffers_->gradients[0].data(), buffers_->gradients[1].data()},
+                                                  buffers_->parameter_gradient.data(),
+                                                  buffers_->scratch.data()};
+        detail::run_backward<plan, Batch, false>(net.parameter_block().data(), x[0].data(), Net::input_size, buffers,
+                                                 static_cast<T*>(nullptr), 0, observe);
     }
 
     // d loss / d parameters of the last backward, laid out like Net::parameter_block().
@@ -126,26 +114,6 @@ public:
     }
 
 private:
-    // Layer i's backward arguments, its output gradient in gradients[current] (shown to observe first).
-    template <class Observer>
-    TYPENET_ALWAYS_INLINE backward_arguments<T> backward_arguments_of(const Net& net, const input_batch& x, std::size_t i, int current,
-                                                                      bool in_place, Observer& observe) noexcept {
-        T* gradient = buffers_->gradients[current].data();
-        observe(i, static_cast<const T*>(gradient), strides[i]);
-        const bool first = i == 0;
-        return {net.parameter_block().data() + plan::offsets[i],
-                first ? x[0].data() : output(i - 1),
-                first ? Net::input_size : strides[i - 1],
-                output(i),
-                strides[i],
-                gradient,
-                strides[i],
-                buffers_->parameter_gradient.data() + plan::offsets[i],
-                first ? nullptr : in_place ? gradient : buffers_->gradients[1 - current].data(),
-                first ? 0 : strides[i - 1],
-                buffers_->scratch.data() + plan::workspace_offsets[i]};
-    }
-
     // The caller writes the first output_size entries of each row; the rest must be zero.
     void clear_output_gradient_padding() noexcept {
         constexpr std::size_t width = strides[layer_count - 1];

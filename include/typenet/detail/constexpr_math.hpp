@@ -53,6 +53,21 @@ constexpr double constexpr_sqrt(double value) noexcept {
     return static_cast<double>(mantissa) * 0x1p-52 * scale;
 }
 
+// The positive N-th root of value >= 1 (Newton from above, monotone: stops when it no longer decreases);
+// within an ulp or two of std::pow(value, 1.0 / N) (tested). The scales of depth-aware initializers.
+constexpr double constexpr_root(double value, unsigned n) noexcept {
+    if (n == 1 || value == 1) return value;
+    double root = value;
+    for (int i = 0; i < 2000; ++i) {
+        double power = 1;
+        for (unsigned k = 1; k < n; ++k) power *= root;
+        const double next = ((n - 1) * root + value / power) / n;
+        if (next >= root) break;
+        root = next;
+    }
+    return root;
+}
+
 constexpr std::size_t round_up(std::size_t value, std::size_t multiple) noexcept { return (value + multiple - 1) / multiple * multiple; }
 
 }  // namespace typenet::detail

@@ -103,13 +103,13 @@ struct backward_entry {
     bool in_place;
 };
 
-template <class Plan, std::size_t Batch>
+template <class Plan, std::size_t Batch, bool FirstInputGradient = false>
 struct backward_table {
     using T = typename Plan::value_type;
     template <std::size_t I>
     static constexpr backward_entry<T> entry() noexcept {
         using layer = typename Plan::template layer<I>;
-        return {&backward_out_of_line<layer, T, Plan::widths[I], Batch, (I > 0)>, flag_backward_in_place<layer>()};
+        return {&backward_out_of_line<layer, T, Plan::widths[I], Batch, (I > 0 || FirstInputGradient)>, flag_backward_in_place<layer>()};
     }
     static constexpr std::array<backward_entry<T>, Plan::layer_count> entries = []<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<backward_entry<T>, Plan::layer_count>{entry<I>()...};
@@ -259,6 +259,68 @@ template <class Plan, std::size_t FirstStage, class T, class Destination>
 TYPENET_ALWAYS_INLINE const T* run_step_from(const T* parameters, T* state, const T* x, Destination&& destination) noexcept {
     return run_stages<Plan, true, 1, FirstStage, Plan::stage_count - FirstStage, state_pass::streams>(parameters, state, 0, x, 0,
                                                                                                        destination);
+}
+
+// Where a backward pass over Batch rows of a chain finds its buffers: the forward's rows of every layer
+// (layer i's at outputs + Plan::output_offsets<Batch>[i], rows Plan::output_strides[i] apart), two gradient
+// buffers of Batch rows of Plan::gradient_width (gradients[0] holds d loss / d output of the last layer on
+// entry), the parameter gradient laid out like the parameters, and the scratch of each layer
+// (Plan::workspace_offsets<Batch>). workspace and the combinators of structure/ run their chains with it.
+template <class T>
+struct backward_buffers {
+    const T* outputs;
+    T* gradients[2];
+    T* parameter_gradient;
+    T* scratch;
+};
+
+// Backward through the layers of Plan over Batch rows, last to first: parameter gradients into
+// buffers.parameter_gradient (each layer's part overwritten), and, if InputGradient, d loss / d x into
+// input_gradient (rows input_gradient_stride apart, zeros past the input width). observe(i, rows, stride)
+// sees d loss / d (output of layer i) before layer i turns it into its input's gradient.
+template <class Plan, std::size_t Batch, bool InputGradient, class T, class Observer>
+TYPENET_ALWAYS_INLINE void run_backward(const T* parameters, const T* x, std::size_t x_stride, const backward_buffers<T>& buffers,
+                                        T* input_gradient, std::size_t input_gradient_stride, Observer& observe) noexcept {
+    constexpr std::size_t layer_count = Plan::layer_count;
+    constexpr auto& strides = Plan::output_strides;
+    constexpr auto& output_offsets = Plan::template output_offsets<Batch>;
+    constexpr auto& scratch_offsets = Plan::template workspace_offsets<Batch>;
+    // Layer i's arguments, its output gradient in gradients[current]. The first layer writes the caller's
+    // input gradient (never in place: the caller's rows are not the gradient buffers).
+    auto arguments_of = [&](std::size_t i, int current, bool in_place) TYPENET_INLINE_LAMBDA {
+        T* gradient = buffers.gradients[current];
+        observe(i, static_cast<const T*>(gradient), strides[i]);
+        const bool first = i == 0;
+        return backward_arguments<T>{parameters + Plan::offsets[i],
+                                     first ? x : buffers.outputs + output_offsets[i - 1],
+                                     first ? x_stride : strides[i - 1],
+                                     buffers.outputs + output_offsets[i],
+                                     strides[i],
+                                     gradient,
+                                     strides[i],
+                                     buffers.parameter_gradient + Plan::offsets[i],
+                                     first ? (InputGradient ? input_gradient : nullptr) : in_place ? gradient : buffers.gradients[1 - current],
+                                     first ? input_gradient_stride : strides[i - 1],
+                                     buffers.scratch + scratch_offsets[i]};
+    };
+    int current = 0;  // gradients[current]: d loss / d (output of layer i)
+    if constexpr (layer_count > inline_layer_limit) {
+        using table = backward_table<Plan, Batch, InputGradient>;
+        for (std::size_t reverse = 0; reverse < layer_count; ++reverse) {
+            const std::size_t i = layer_count - 1 - reverse;
+            const bool in_place = table::entries[i].in_place;
+            table::entries[i].kernel(arguments_of(i, current, in_place));
+            if (i > 0 && !in_place) current = 1 - current;
+        }
+    } else {
+        static_for<layer_count>([&](auto reverse_index) TYPENET_INLINE_LAMBDA {
+            constexpr std::size_t i = layer_count - 1 - decltype(reverse_index)::value;
+            using layer = typename Plan::template layer<i>;
+            constexpr bool in_place = flag_backward_in_place<layer>();
+            layer::template backward<T, Plan::widths[i], Batch, (i > 0 || InputGradient)>(arguments_of(i, current, in_place));
+            if constexpr (i > 0 && !in_place) current = 1 - current;
+        });
+    }
 }
 
 }  // namespace typenet::detail::inline TYPENET_ISA

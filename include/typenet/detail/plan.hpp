@@ -19,16 +19,22 @@
 
 namespace typenet::detail::inline TYPENET_ISA {
 
-// A declared layer at its place in the network: Declared::resolve<InputWidth, Next> if it has one.
-template <class Declared, std::size_t InputWidth, class Next>
+// A declared layer at its place in the network: Declared::resolve_in_network<InputWidth, Next, Context> or
+// Declared::resolve<InputWidth, Next> if it has one (Context: the network_context of the whole network).
+template <class Declared, std::size_t InputWidth, class Next, class Context>
 struct resolve_layer {
     static_assert(!is_input_v<Declared>, "typenet: input<N> may only appear as the first layer of a network");
     using type = Declared;
 };
-template <class Declared, std::size_t InputWidth, class Next>
+template <class Declared, std::size_t InputWidth, class Next, class Context>
     requires requires { typename Declared::template resolve<InputWidth, Next>; }
-struct resolve_layer<Declared, InputWidth, Next> {
+struct resolve_layer<Declared, InputWidth, Next, Context> {
     using type = typename Declared::template resolve<InputWidth, Next>;
+};
+template <class Declared, std::size_t InputWidth, class Next, class Context>
+    requires requires { typename Declared::template resolve_in_network<InputWidth, Next, Context>; }
+struct resolve_layer<Declared, InputWidth, Next, Context> {
+    using type = typename Declared::template resolve_in_network<InputWidth, Next, Context>;
 };
 
 template <class Layer>
@@ -53,19 +59,23 @@ constexpr bool check_resolved_layer() {
 }
 
 // Resolves the declared layers left to right (each needs the width the previous one outputs).
-template <class T, std::size_t Width, class Resolved, class Declared>
+template <class T, std::size_t Width, class Context, class Resolved, class Declared>
 struct resolve_chain;
-template <class T, std::size_t Width, class... Resolved>
-struct resolve_chain<T, Width, boost::mp11::mp_list<Resolved...>, boost::mp11::mp_list<>> {
+template <class T, std::size_t Width, class Context, class... Resolved>
+struct resolve_chain<T, Width, Context, boost::mp11::mp_list<Resolved...>, boost::mp11::mp_list<>> {
     using type = boost::mp11::mp_list<Resolved...>;
 };
-template <class T, std::size_t Width, class... Resolved, class Declared, class... Rest>
-struct resolve_chain<T, Width, boost::mp11::mp_list<Resolved...>, boost::mp11::mp_list<Declared, Rest...>> {
-    using layer = typename resolve_layer<Declared, Width, boost::mp11::mp_first<boost::mp11::mp_list<Rest..., void>>>::type;
+template <class T, std::size_t Width, class Context, class... Resolved, class Declared, class... Rest>
+struct resolve_chain<T, Width, Context, boost::mp11::mp_list<Resolved...>, boost::mp11::mp_list<Declared, Rest...>> {
+    using layer = typename resolve_layer<Declared, Width, boost::mp11::mp_first<boost::mp11::mp_list<Rest..., void>>, Context>::type;
     static constexpr bool valid = check_resolved_layer<layer, T, Width>();
-    using type = typename resolve_chain<T, valid ? output_width_of<layer>(Width) : Width, boost::mp11::mp_list<Resolved..., layer>,
+    using type = typename resolve_chain<T, valid ? output_width_of<layer>(Width) : Width, Context, boost::mp11::mp_list<Resolved..., layer>,
                                         boost::mp11::mp_list<Rest...>>::type;
 };
+
+// The network_context of a network declared as Layers...
+template <class... Layers>
+using context_of = network_context<(std::size_t{0} + ... + residual_branches_of<Layers>())>;
 
 template <class Tensors>
 struct tensor_totals;
@@ -98,13 +108,16 @@ struct epilogue_slice<Resolved, Begin, std::index_sequence<K...>> {
     using type = epilogue<boost::mp11::mp_at_c<Resolved, Begin + K>...>;
 };
 
-template <class T, std::size_t InputSize, class... Layers>
-struct plan {
+// The plan of a chain of layers fed InputSize values per row: a network's (plan below), or the branch of a
+// combinator (structure/), resolved in the context of the network around it.
+template <class T, std::size_t InputSize, class Context, class... Layers>
+struct chain_plan {
     using value_type = T;
+    using context = Context;
     static constexpr std::size_t input_size = InputSize;
     static constexpr std::size_t layer_count = sizeof...(Layers);
     using declared = boost::mp11::mp_list<Layers...>;
-    using resolved = typename resolve_chain<T, InputSize, boost::mp11::mp_list<>, declared>::type;
+    using resolved = typename resolve_chain<T, InputSize, Context, boost::mp11::mp_list<>, declared>::type;
 
     template <std::size_t I>
     using layer = boost::mp11::mp_at_c<resolved, I>;
@@ -221,14 +234,23 @@ struct plan {
         return widest;
     }();
 
-    // Scratch memory of each layer's backward pass (layer contract: workspace_size), cache-line aligned.
+    // Scratch memory of each layer's backward pass over Rows rows (layer contract: workspace_size and
+    // rows_workspace_size), cache-line aligned.
+    template <std::size_t Rows>
     static constexpr std::array<std::size_t, layer_count + 1> workspace_offsets = []<std::size_t... I>(std::index_sequence<I...>) {
-        const std::size_t sizes[] = {row_stride(workspace_size_of<layer<I>, T>())..., 0};
+        const std::size_t sizes[] = {row_stride(workspace_size_of<layer<I>, T, Rows>())..., 0};
         std::array<std::size_t, layer_count + 1> result{};
         for (std::size_t i = 0; i < layer_count; ++i) result[i + 1] = result[i] + sizes[i];
         return result;
     }(std::make_index_sequence<layer_count>{});
+
+    // Residual branches in the chain, nested ones included.
+    static constexpr std::size_t residual_branch_count = (std::size_t{0} + ... + residual_branches_of<Layers>());
 };
+
+// A network's plan: its chain in the context the chain itself defines.
+template <class T, std::size_t InputSize, class... Layers>
+using plan = chain_plan<T, InputSize, context_of<Layers...>, Layers...>;
 
 // Index of the tensor named Name in layer I of Plan, or tensor_count if it has none.
 template <class Plan, std::size_t I, fixed_name Name>
