@@ -93,6 +93,9 @@ public:
     static constexpr std::size_t output_size = plan::output_size;
     static constexpr std::size_t layer_count = plan::layer_count;
     static constexpr std::size_t parameter_count = plan::parameter_count;
+    // Residual branches anywhere in the network, nested ones included (structure/residual.hpp): the L that
+    // depth-aware initializers (fixup) scale by.
+    static constexpr std::size_t residual_branch_count = plan::residual_branch_count;
     // Elements of the parameter block: parameter_count plus zero padding to whole vectors and cache lines.
     static constexpr std::size_t storage_size = plan::storage_size;
 

@@ -156,14 +156,7 @@ public:
                                                                           plan::template tensor_offset<I, J>);
     }
     void get_gradient(std::span<T, Net::parameter_count> values) const noexcept {
-        detail::static_for<layer_count>([&](auto layer_index) {
-            constexpr std::size_t i = decltype(layer_index)::value;
-            detail::static_for<plan::template tensor_count<i>>([&](auto tensor_index) {
-                constexpr std::size_t j = decltype(tensor_index)::value;
-                const auto view = gradient_tensor<i, j>();
-                for (std::size_t flat = 0; flat < view.size; ++flat) values[plan::template parameter_offset<i, j> + flat] = view[flat];
-            });
-        });
+        detail::block_to_vector<plan>(buffers_->parameter_gradient.data(), values);
     }
 
     // d (mean loss of the last step) / d (input at step t of stream b): how far back in time the gradient

@@ -188,6 +188,9 @@ public:
         return workspace_.template bias_gradient<I>(out);
     }
 
+    // The whole gradient as a parameter vector (Net::get_parameters' order).
+    void get_gradient(std::span<T, Net::parameter_count> values) const noexcept { workspace_.get_gradient(values); }
+
     // The batch buffers of the last step (every layer's outputs, the parameter gradient).
     const workspace<Net, Batch>& buffers() const noexcept { return workspace_; }
 

@@ -24,6 +24,23 @@
 #include "detail/static_for.hpp"
 #include "network.hpp"
 
+namespace typenet::detail::inline TYPENET_ISA {
+// A block laid out like Plan's parameters (a gradient, a moment) as a parameter vector.
+template <class Plan, class T>
+void block_to_vector(const T* block, std::span<T, Plan::parameter_count> values) noexcept {
+    static_for<Plan::layer_count>([&](auto layer_index) {
+        constexpr std::size_t i = decltype(layer_index)::value;
+        static_for<Plan::template tensor_count<i>>([&](auto tensor_index) {
+            constexpr std::size_t j = decltype(tensor_index)::value;
+            using tensor = typename Plan::template tensor<i, j>;
+            const T* start = block + Plan::template tensor_offset<i, j>;
+            for (std::size_t flat = 0; flat < tensor::size; ++flat)
+                values[Plan::template parameter_offset<i, j> + flat] = start[tensor::storage_index(flat)];
+        });
+    });
+}
+}  // namespace typenet::detail::inline TYPENET_ISA
+
 namespace typenet::inline TYPENET_ISA {
 
 template <class Net, std::size_t Batch>
@@ -92,6 +109,11 @@ public:
 
     // d loss / d parameters of the last backward, laid out like Net::parameter_block().
     std::span<const T, Net::storage_size> gradient() const noexcept { return buffers_->parameter_gradient; }
+
+    // The gradient as a parameter vector (Net::get_parameters' order: PyTorch's parameters_to_vector).
+    void get_gradient(std::span<T, Net::parameter_count> values) const noexcept {
+        detail::block_to_vector<plan>(buffers_->parameter_gradient.data(), values);
+    }
 
     // Tensor J of layer I's gradient, in PyTorch's logical order.
     template <std::size_t I, std::size_t J>

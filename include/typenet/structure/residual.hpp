@@ -100,7 +100,7 @@ struct residual_branch_width_must_equal_its_input_width {
                   "typenet::residual<Layers...>: the branch's output width differs from its input width (the two template "
                   "arguments above); end the branch with a layer of the input's width or put a projection on the "
                   "shortcut: residual_projection<dense<N>, Layers...>");
-    static constexpr bool ok = InputWidth == BranchOutputWidth;
+    static constexpr bool value = InputWidth == BranchOutputWidth;
 };
 
 template <std::size_t ProjectionWidth, std::size_t BranchOutputWidth>
@@ -142,7 +142,8 @@ struct residual_layer {
     using stateful_projection = std::conditional_t<has_projection && detail::is_stateful<std::conditional_t<has_projection, Projection, int>>(),
                                                    Projection, void>;
     static constexpr bool is_stateful_block = branch::stateful || !std::is_void_v<stateful_projection>;
-    static_assert(has_projection || detail::residual_branch_width_must_equal_its_input_width<InputWidth, branch::output_width>::ok);
+    static_assert(std::conditional_t<has_projection, std::true_type,
+                                     detail::residual_branch_width_must_equal_its_input_width<InputWidth, branch::output_width>>::value);
 
     // ---- Compile-time facts: L (the network's residual branches), m (weight layers in this branch) and the
     // scale Fixup gives the branch's weight layers but the last.
@@ -156,7 +157,8 @@ struct residual_layer {
     static constexpr std::string_view name = has_projection ? "residual_projection" : "residual";
     static constexpr std::size_t input_width = InputWidth;
     static constexpr std::size_t output_width = branch::output_width;
-    static constexpr bool fuses_epilogue = true;  // activations after the block run in its add pass
+    // Activations after a stateless block run in its add pass (the contract's step has no epilogue).
+    static constexpr bool fuses_epilogue = !is_stateful_block;
     static constexpr bool needs_aligned_input = true;  // the add reads whole vectors of x
 
     static_assert(detail::residual_projection_width_must_equal_branch_width<detail::projection_width_of<Projection, InputWidth>(),
