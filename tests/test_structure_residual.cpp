@@ -129,11 +129,11 @@ TEST_CASE("summary shows the blocks' layers, indented, and the policies") {
     INFO(text);
     CHECK(text.find(" 0   residual") != std::string::npos);
     CHECK(text.find("fixup            L = 2, m = 2: x 0.707107, last 0") != std::string::npos);
-    CHECK(text.find("0.0     dense") != std::string::npos);
+    CHECK(text.find("       0.0 dense      (4)") != std::string::npos);
     CHECK(text.find("scaled(he_uniform)") != std::string::npos);
-    CHECK(text.find("0.2     dense") != std::string::npos);
+    CHECK(text.find("       0.2 dense") != std::string::npos);
     CHECK(text.find("zeros") != std::string::npos);
-    CHECK(text.find("1.shortcut") != std::string::npos);
+    CHECK(text.find("       1.shortcut dense") != std::string::npos);
     CHECK(text.find(" 1   residual_projection") != std::string::npos);
 }
 

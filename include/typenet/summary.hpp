@@ -50,11 +50,10 @@ std::string summary(std::string_view model_name = "network") {
             std::vector<summary_entry> nested;
             layer::nested_summary(nested, std::to_string(i), 1);
             for (const summary_entry& entry : nested) {
-                const std::string index = std::string(2 * std::size_t(entry.depth), ' ') + entry.index;
-                const std::string kind = std::string(2 * std::size_t(entry.depth), ' ') + std::string(entry.name);
+                const std::string label = std::string(2 * std::size_t(entry.depth), ' ') + entry.index + " " + std::string(entry.name);
                 char nested_width[32] = "";
                 if (entry.width != 0) std::snprintf(nested_width, sizeof nested_width, "(%zu)", entry.width);
-                std::snprintf(row, sizeof row, " %-7s %-12s %-8s %10zu   %-16s %s", index.c_str(), kind.c_str(), nested_width, entry.parameters,
+                std::snprintf(row, sizeof row, " %-3s %-16s %-8s %10zu   %-16s %s", "", label.c_str(), nested_width, entry.parameters,
                               entry.columns.initializer.c_str(), entry.columns.scale.c_str());
                 line = row;
                 line.erase(line.find_last_not_of(' ') + 1);

@@ -332,6 +332,22 @@ private:
     }
 };
 
+// y = f over rows of Width values (whole vectors).
+template <class T, std::size_t Width>
+TYPENET_ALWAYS_INLINE void copy_rows(const T* f, std::size_t f_stride, T* y, std::size_t y_stride, std::size_t rows) noexcept {
+    using batch = simd::batch<T>;
+    constexpr std::size_t end = round_up(Width, batch::size);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t e = 0; e < end; e += batch::size) batch::load_aligned(f + r * f_stride + e).store_aligned(y + r * y_stride + e);
+}
+
+// A branch's d loss / d output from the block's: the first Width values of each row, zeros up to stride.
+template <class T, std::size_t Width>
+void seed_rows(const T* output_gradient, std::size_t output_gradient_stride, T* gradient, std::size_t stride, std::size_t rows) noexcept {
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t k = 0; k < stride; ++k) gradient[r * stride + k] = k < Width ? output_gradient[r * output_gradient_stride + k] : T(0);
+}
+
 // y = x + scale * f over Rows rows of Width values (whole vectors: the rows are aligned and padded), then
 // Epilogue (the activations fused after a combinator).
 template <class T, std::size_t Width, class Epilogue>
