@@ -2,13 +2,13 @@
 // checks what it learnt, and, given a directory, saves the model in typenet's format and as a C++ header.
 // The build runs it to write sine_model.hpp, which tutorial_deployed.cpp compiles in.
 //   bash .ci/example tutorial_train [output directory]
+// README: tutorial: train
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <numbers>
 
-// README: tutorial: train
 #include <typenet/io/native.hpp>        // typenet::save and typenet::load: typenet's file format
 #include <typenet/io/write_header.hpp>  // typenet::write_header: the model as C++ source
 #include <typenet/typenet.hpp>
