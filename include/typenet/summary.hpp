@@ -1,6 +1,9 @@
 // A Keras-like summary of a network type: one row per layer with its kind, output width, parameter count,
 // and the initializer columns the layer reports (layer contract: summary()), e.g. a dense layer's
 // resolved initializer with its scale for that layer's shape.
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstdio>

@@ -1,4 +1,7 @@
 // Storage layout of one dense layer's parameters inside the network's parameter block.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>
