@@ -9,7 +9,7 @@
 //                  that it can overlap the remaining multiply-adds; otherwise all gates are accumulated
 //                  together, input by input, as typenet does
 // It bounds what a different schedule or layout inside typenet's structure can gain on this machine: the
-// README's benchmark section has the numbers. Run: taskset -c 1 build/bench/hand_kernels [--repetitions N]
+// docs/benchmarks.md has the numbers. Run: taskset -c 1 build/bench/bench/hand_kernels [--repetitions N]
 #include <algorithm>
 #include <array>
 #include <cmath>

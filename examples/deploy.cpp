@@ -1,4 +1,4 @@
-// Deploying a model, step 2 of the README's "Deploying a model": a PyTorch-trained MLP comes in as
+// Deploying a model, step 2 of docs/deploying.md: a PyTorch-trained MLP comes in as
 // safetensors, is checked against PyTorch's outputs, and goes out as typenet's file and as a C++ header
 // that examples/deployed.cpp compiles in.
 // usage: deploy DATA_DIRECTORY OUTPUT_DIRECTORY   (DATA_DIRECTORY: tests/data, written by tools/torch_safetensors.py)

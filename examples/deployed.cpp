@@ -1,4 +1,4 @@
-// Deploying a model, step 3 of the README's "Deploying a model": the program that ships. mlp_model.hpp was
+// Deploying a model, step 3 of docs/deploying.md: the program that ships. mlp_model.hpp was
 // written by examples/deploy.cpp (typenet::write_header) at build time; the weights are constants in
 // read-only data: no file, no parsing, no start-up code.
 #include <cstdio>

@@ -6,7 +6,7 @@
 // 2. Training: a 30-block ReLU MLP (width 64) learns a random teacher network with plain SGD, He vs Glorot
 //    vs LSUV.
 // Writes depth_sweep.csv, depth_sweep.svg and depth_training.svg into the directory given as argument (the
-// current one by default). Seeds and settings are constants below. The claims of the README are checked at
+// current one by default). Seeds and settings are constants below. The claims of docs/initializers.md are checked at
 // the end, in bands: the exit status is non-zero if one fails (CI runs this example as a test).
 // 60-layer networks: forcing every layer's kernels inline into one function (typenet's default, for the
 // latency of small nets) costs minutes of compile time here and gains nothing at batch 1024, where each

@@ -7,7 +7,7 @@
 // The gradient is the sequence_trainer's input_gradient (backpropagation through time; tested against
 // finite differences), with targets that put the whole loss on the last step. Geometric mean over 16 random
 // input sequences (U(-1, 1)) and 8 seeds. Writes gradient_through_time.csv and .svg into the directory given
-// as argument, and checks the claims the README makes from them (exit status 1 if one fails).
+// as argument, and checks the claims docs/initializers.md makes from them (exit status 1 if one fails).
 #include <algorithm>
 #include <array>
 #include <cmath>

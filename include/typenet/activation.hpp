@@ -9,6 +9,9 @@
 //   derivative(input, output)   d output / d input, SIMD; given both so each can use the cheaper one
 //   reference_derivative(double) its scalar oracle
 // and, for auto_init and diagnose, recommended_initializer and unit_statistic.
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cmath>

@@ -1,4 +1,7 @@
 // typenet — configuration macros shared by every header, and the instruction-set namespace.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cassert>

@@ -3,6 +3,9 @@
 // are 0 (x86 FTZ, AArch64 FZ) and subnormal inputs read as 0 (x86 DAZ; AArch64 FZ does both). Its destructor
 // restores the previous mode.
 //
+// Documentation: docs/numerics.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // Why: on x86 an operation with a subnormal operand or result can take about a hundred times longer than a
 // normal one, and audio signals decaying to silence, or recurrent state, pass through that range; real-time
 // code usually runs with these flags set. The effect on results: every value that would be subnormal is 0

@@ -2,6 +2,9 @@
 // the gradient backward, layer by layer, on one batch. Vanishing and exploding gradients show up as
 // geometric trends in these numbers long before they show up as a loss that does not move.
 //
+// Documentation: docs/initializers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 //   auto report = typenet::diagnose(net, batch);   // std::array<layer_statistics, Net::layer_count>
 //   std::fputs(typenet::to_table(report).c_str(), stdout);
 //   auto v = typenet::assess<Net>(report);         // vanishing / exploding / healthy, with a suggestion

@@ -1,5 +1,8 @@
 // Runtime dispatch: one program that runs a network with the best kernels the CPU it finds can run.
 //
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // The network is compiled once per instruction set, in separate translation units (typenet's inline
 // instruction-set namespace keeps the copies apart), each exporting a dispatch_table: plain function
 // pointers over an opaque network object. dispatched_network picks one table at construction, the one with

@@ -1,5 +1,8 @@
 // Weight and bias initializers. Scales are the published ones, as torch.nn.init and Keras implement them:
 //
+// Documentation: docs/initializers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 //   Glorot & Bengio 2010   glorot_uniform  a = sqrt(6 / (fan_in + fan_out))   glorot_normal  s = sqrt(2 / (fan_in + fan_out))
 //   He et al. 2015         he_uniform      a = sqrt(6 / fan_in)               he_normal      s = sqrt(2 / fan_in)
 //   LeCun et al. 1998      lecun_uniform   a = sqrt(3 / fan_in)               lecun_normal   s = sqrt(1 / fan_in)

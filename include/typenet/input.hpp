@@ -1,4 +1,7 @@
 // input<N>: the first entry of every network type, declaring the width of one input sample.
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -3,6 +3,9 @@
 //   typenet::save_safetensors / load_safetensors       PyTorch's state_dict as safetensors (io/safetensors.hpp)
 //   typenet::write_header                              the model as a constexpr object in a C++ header (io/write_header.hpp)
 // Every reader throws typenet::io_error and leaves the network as it was.
+//
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include "io/error.hpp"

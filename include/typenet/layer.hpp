@@ -4,6 +4,9 @@
 // defines one in a test file and trains it). Checked by the concept typenet::layer<L, T>: a layer that lacks
 // a piece fails to compile with a static_assert naming the piece (detail::layer_checks below).
 //
+// Documentation: docs/writing-a-layer.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // DECLARED AND RESOLVED LAYERS
 //   The type list holds declarations (dense<64>, relu, ...). A declaration D may provide
 //       template <std::size_t InputWidth, class Next> using resolve = R;
@@ -92,7 +95,7 @@
 //                                    stateless and sequence-capable layers over chunks of up to 32 steps,
 //                                    layer by layer, and everything from the first stateful layer without
 //                                    this hook on step by step (a recurrence hides the work around it when
-//                                    stepped; the README's sequence section has the measurements).
+//                                    stepped; docs/internals.md has the measurements).
 //
 // ACTIVATIONS are layers of the same contract without parameters; typenet::activation<Derived> below
 // implements it from four element-wise functions (apply, derivative and their <cmath> references), and

@@ -1,6 +1,9 @@
 // Losses with PyTorch's reduction='mean': the mean over the batch (and over outputs for mse and
 // binary_cross_entropy_with_logits, as PyTorch averages over all elements).
 //
+// Documentation: docs/training.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // Interface of a loss L (all static):
 //   L::name
 //   L::template target_type<T, Outputs, Batch>

@@ -5,6 +5,9 @@
 // Data-driven: it fits whatever activation, depth and input scale the network really has. As in the
 // reference implementation: tolerance 0.1, at most 10 iterations per layer, biases zero, the variance of
 // the layer's output (before its activation) over the whole batch.
+//
+// Documentation: docs/initializers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <array>

@@ -2,6 +2,9 @@
 // nothing (no norm computed, no check, no state). gradient_monitor records the global gradient norm of every
 // step and stops training at the first non-finite loss or gradient with divergence_error, before the update:
 // the network and the optimizer state keep the values of the last good step.
+//
+// Documentation: docs/training.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cmath>

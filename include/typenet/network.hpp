@@ -1,5 +1,8 @@
 // basic_network<T, input<N>, Layers...>: a neural network as a type.
 //
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // The network owns exactly one thing: a 64-byte aligned block with every parameter, laid out at offsets
 // computed at compile time from the layer contract (detail::plan). sizeof(network) is that block. Forward
 // passes use stack buffers only, are const, and can run concurrently on one network.

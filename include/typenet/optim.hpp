@@ -1,5 +1,8 @@
 // Optimizer settings. The update itself is one fused SIMD loop over the network's parameter block
 // (kernel/optimizer.hpp), run by the trainer, which owns the moments. Fields are float for every scalar type.
+//
+// Documentation: docs/training.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <string_view>

@@ -1,5 +1,8 @@
 // Platform-independent random numbers for weight initialization.
 //
+// Documentation: docs/initializers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // std::*_distribution differ between standard libraries, and sequential engines make a weight depend on
 // the order in which weights are visited. typenet instead uses Philox4x32-10 (Salmon et al., SC'11), a
 // counter-based generator: a (key, counter) pair maps to four 32-bit words through integer arithmetic

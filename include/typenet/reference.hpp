@@ -2,6 +2,9 @@
 // precision over the parameters in PyTorch order, with the <cmath> definitions of every activation. Slow by
 // design; it is the oracle the SIMD kernels are tested against, and a way for users to check a network they
 // loaded.
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <algorithm>

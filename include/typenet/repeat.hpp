@@ -1,5 +1,8 @@
 // Deep networks without writing every layer: repeat<N, Layers...> stands for Layers... written N times.
 //
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 //   using Deep = typenet::deep_network<typenet::input<16>, typenet::repeat<30, typenet::dense<64>, typenet::relu>,
 //                                      typenet::dense<1>>;
 //   // = network<input<16>, dense<64>, relu, dense<64>, relu, ... (30 times), dense<1>>

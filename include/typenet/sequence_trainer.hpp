@@ -2,6 +2,9 @@
 // through time over Steps steps) for networks with stateful layers (gru, lstm, conv1d), and for stateless
 // ones applied per step.
 //
+// Documentation: docs/sequence-layers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // A training step takes Batch sequences of Steps inputs and Steps targets ([stream][step], PyTorch's
 // batch_first), runs them from the trainer's current states, and minimizes the mean of the per-step loss
 // over steps and streams (PyTorch: the loss over the (Batch, Steps, Outputs) tensor, reduction='mean').

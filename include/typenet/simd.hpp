@@ -2,6 +2,9 @@
 // instruction set, kernel/arch/portable.hpp's one-lane batch); the functions below dispatch on its
 // architecture by tag, so kernels never name an instruction set:
 //
+// Documentation: docs/writing-a-layer.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 //   template <class Batch> static Batch apply(const Batch& x) noexcept { return simd::max(Batch(0), x); }
 //
 // Functions: fma, max, min, select (with the batch's comparisons), sqrt, exp, expm1, erfc, tanh, reduce_add,

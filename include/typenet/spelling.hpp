@@ -2,6 +2,9 @@
 // emits the network type of a trained model). Built-in layers, activations and initializers specialize it
 // next to their definitions; a user's layer either has `static std::string spelling()` or specializes
 // typenet::spelling<X> with a `static std::string get()`.
+//
+// Documentation: docs/writing-a-layer.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cmath>

@@ -2,6 +2,9 @@
 // and the initializer columns the layer reports (layer contract: summary()), e.g. a dense layer's
 // resolved initializer with its scale for that layer's shape. A combinator's layers (residual, sequential,
 // parallel) follow its row, indented, under their state_dict names (3.0, 3.2, 3.shortcut).
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstdio>

@@ -1,5 +1,8 @@
 // trainer<Net, Loss, Optimizer, Batch>: everything training needs and a deployed network does not.
 //
+// Documentation: docs/training.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // The trainer owns a workspace (workspace.hpp: the activations of a batch, gradient buffers, the parameter
 // gradient) and the optimizer moments, all allocated in the constructor; step() allocates nothing. It uses
 // the network's public interface only: its parameter block and plan.

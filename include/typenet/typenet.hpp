@@ -1,4 +1,7 @@
 // typenet: a neural network is a type. Umbrella header.
+//
+// Documentation: docs/README.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include "config.hpp"

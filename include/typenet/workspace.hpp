@@ -1,5 +1,8 @@
 // workspace<Net, Batch>: the buffers of a batch's forward and backward pass, and the passes themselves.
 //
+// Documentation: docs/training.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // It keeps every layer's output rows (the backward pass needs them), two gradient ping-pong buffers, the
 // parameter gradient (laid out like the network's parameter block, so an optimizer is one loop over both)
 // and each layer's backward scratch memory (layer contract: workspace_size), in one allocation made by the

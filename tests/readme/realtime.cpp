@@ -1,4 +1,5 @@
-// README blocks about real-time use: a small network, a batch of 8 samples with mse targets.
+// Documentation blocks about training steps in real-time code and monitoring: a small network, a batch of 8 samples
+// with mse targets.
 #include <cstddef>
 #include <cstdio>
 #include <new>

@@ -1,5 +1,8 @@
 // Compile-time square root. clang rejects std::sqrt in constant expressions, and initializer scales
 // (sqrt(6 / (fan_in + fan_out)) ...) must be constexpr, so we carry our own.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,9 @@
 // The forward driver: the one loop over a plan's layers that every pass uses, the single sample and the
 // batch of inference (fused stages, ping-pong buffers) as well as training, diagnostics and LSUV (every
 // layer writes its own output rows, kept for the backward pass).
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <array>

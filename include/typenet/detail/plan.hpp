@@ -1,6 +1,9 @@
 // The compile-time plan of a network, computed once from its type list against the layer contract
 // (layer.hpp): resolved layers, widths, parameter tensors and their offsets in the parameter block, the
 // fused stages of inference (a layer with the activations that run in its epilogue), buffer sizes.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <array>

@@ -2,6 +2,9 @@
 // the same message and aborting. The inference and training headers raise only through this, so they
 // compile either way; code that must not stop uses the value-returning entry points instead
 // (trainer::try_step, the losses' find_invalid_target).
+//
+// Documentation: docs/numerics.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,8 @@
 // Compile-time unrolled loops: kernels index register arrays only with constants, so the compiler keeps
 // every accumulator in a register instead of spilling an array to the stack.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

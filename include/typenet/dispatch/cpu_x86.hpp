@@ -1,6 +1,9 @@
 // x86: the compiler's CPU model (__builtin_cpu_supports, filled once at start-up from CPUID). It reports
 // AVX and AVX-512 only where the operating system also saves their registers (XGETBV), which CPUID alone
 // does not tell.
+//
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,9 @@
 // CPU features, as bits: what a translation unit was compiled to use (from the compiler's predefined macros)
 // and what the running CPU offers (cpu_x86.hpp, cpu_arm.hpp). Runtime dispatch (typenet/dispatch.hpp) runs
 // a translation unit's kernels only where every feature it was compiled with is present.
+//
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstdint>

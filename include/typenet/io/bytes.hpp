@@ -1,4 +1,7 @@
 // Little-endian byte encoding with bounds checks, and whole-file reads and writes, for the file formats.
+//
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <array>

@@ -1,4 +1,7 @@
 // IEEE 754 binary16 and bfloat16 to float, exactly (every value of both is a float), for reading files.
+//
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <bit>

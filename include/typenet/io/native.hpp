@@ -1,6 +1,9 @@
 // typenet's own file format: the parameter vector (PyTorch's logical order, so independent of the
 // instruction set the file was written by) behind a header that names everything it must agree with.
 //
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 //   offset  size  field
 //        0     8  magic "TYPENET\0"
 //        8     4  format version (1)

@@ -1,6 +1,9 @@
 // safetensors (Hugging Face's format, what PyTorch users save weights in): a reader that validates as the
 // reference implementation does, a writer, and a network's state_dict in and out.
 //
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 //   8 bytes   N, little-endian u64: the length of the JSON header (at most 100,000,000)
 //   N bytes   JSON: {"name": {"dtype": "F32", "shape": [8, 4], "data_offsets": [begin, end]}, ...,
 //                    "__metadata__": {"key": "value", ...}}   (offsets relative to the data part)

@@ -1,5 +1,8 @@
 // What the file formats know about a network type: its parameter tensors with their state_dict names,
 // logical shapes and places in the parameter vector, and a readable shape signature with its hash.
+//
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <array>

@@ -1,5 +1,8 @@
 // typenet::write_header: a trained network as C++ source. The emitted header defines
 //
+// Documentation: docs/deploying.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 //   namespace <name> {
 //   using network_type = typenet::basic_network<float, typenet::input<4>, typenet::dense<8, ...>, ...>;
 //   inline constexpr network_type network{...the parameter vector, as exact hexadecimal literals...};

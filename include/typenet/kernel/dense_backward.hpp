@@ -3,6 +3,9 @@
 //   parameter gradient:  dW[k][o] = sum_b x[b][k] delta[b][o],   db[o] = sum_b delta[b][o]
 //   input gradient:      delta_in[b][k] = sum_o delta[b][o] W[k][o], as a forward pass through W^T (transpose.hpp)
 // The gradient block has the same layout as the parameters, so the optimizer is one loop over both.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,9 @@
 // Forward kernels of a dense layer followed by its fused activations (typenet::epilogue):
 //   y[r][o] = activations(bias[o] + sum_k x[r][k] * w[k][o])      for Rows samples r
 //
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // Weights are stored input-major with the output dimension contiguous and padded to whole vectors, in
 // panels of up to 8 vectors: panel p holds w[k][o] for all k and its outputs o, row after row. One micro-kernel serves a single sample and
 // a batch: broadcast x[r][k], FMA into a tile of output accumulators held in registers; no horizontal reductions, no transposes. A single

@@ -1,5 +1,8 @@
 // Storage layout of matrix-product weights in the parameter block: a dense layer's, and the shared kernels' layout
 // that conv1d (its gathered rows) and the recurrent gates reuse. (kernel/: no layer folder owns it.)
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,9 @@
 // Fused optimizer updates over a whole parameter block: one pass reads parameter, gradient and moments
 // once. Sizes are multiples of 64 bytes (the block's padding), so there is no scalar tail; padding lanes
 // have zero parameter, gradient and moments and stay exactly zero under every update.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cmath>

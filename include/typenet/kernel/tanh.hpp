@@ -1,5 +1,8 @@
 // SIMD tanh, and the logistic sigmoid of the recurrent cells' gates.
 //
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // float: tanh(x) = x P(x^2) / Q(x^2) with P of degree 5 and Q of degree 3, for |x| <= 9.2, +-1 beyond (float
 // tanh rounds to +-1 from 9.02 on). The coefficients are a weighted least-squares (Lawson) fit of relative
 // error on [0, 9] made by tools/fit_tanh.py: the fit is good to 6e-8, the float evaluation to about 3 ulp

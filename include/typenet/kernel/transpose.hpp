@@ -1,6 +1,9 @@
 // W^T for the backward pass: the transposed weights stored as the weights of a layer with fan_in and
 // fan_out swapped, so that the input gradient delta_in = delta W^T is a forward pass of that layer (the
 // forward micro-kernel: no horizontal sums).
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

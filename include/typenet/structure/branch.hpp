@@ -4,6 +4,9 @@
 // parameter tensors sit one after another in the combinator's block, renamed "J.<tensor>" (J: the layer's
 // index in the branch, activations counted), as PyTorch names the children of an nn.Sequential.
 // Documented in docs/declaring-networks.md (the combinators) and docs/writing-a-layer.md (the contract).
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <algorithm>

@@ -2,6 +2,9 @@
 // becomes N outputs y[k] = A(x[k]) B(x[N + k]): the first half is the signal, the second the gate (as
 // torch.tanh(x[:, :N]) * torch.sigmoid(x[:, N:])). A and B are any activations. No parameters. Documented in
 // docs/declaring-networks.md.
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <algorithm>

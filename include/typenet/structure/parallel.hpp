@@ -4,6 +4,9 @@
 // sequential<dense<8>, relu>, a residual block, another parallel block. PyTorch names: "I.B.<tensor>" for
 // branch B (class Parallel(nn.ModuleList)); a sequential branch adds its own ".J". Documented in
 // docs/declaring-networks.md.
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <algorithm>

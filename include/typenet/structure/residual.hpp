@@ -2,6 +2,9 @@
 // included); residual_projection<Projection, Layers...>: y = P(x) + F(x), P a layer on the shortcut (dense<N>
 // or a 1x1 conv1d<N, 1>, as temporal convolution networks use) when F changes the width.
 //
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // A residual block may start with an initialization policy that knows the network's depth at compile time:
 //   residual<fixup, Layers...>            Fixup (Zhang, Dauphin & Ma 2019): the branch's weight layers but the
 //                                         last drawn from their initializers times L^(-1/(2m-2)), the last at

@@ -2,6 +2,9 @@
 // branch of a parallel block (parallel<concat, sequential<dense<8>, relu>, dense<4>>), or a named group of
 // layers. Its tensors are "I.J.<tensor>", J the index inside it (activations counted). Documented in
 // docs/declaring-networks.md.
+//
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

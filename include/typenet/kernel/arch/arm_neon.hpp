@@ -1,5 +1,8 @@
 // NEON pieces of the instruction-set layer. AArch64 has 32 vector registers (register tiles are sized from
 // this); fused multiply-add, square root and division are xsimd's. Included by select.hpp only for NEON.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

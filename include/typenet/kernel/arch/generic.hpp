@@ -2,6 +2,9 @@
 // (x86_sse.hpp, x86_avx.hpp, x86_avx512.hpp, arm_neon.hpp) provides a better overload. Dispatch is by tag,
 // as in xsimd: each function takes the architecture as its first argument, and an overload for a more
 // derived architecture (xsimd::avx512f derives from xsimd::generic) wins overload resolution.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,9 @@
 // The portable instruction set: a one-lane "batch" of plain scalar code, for targets where xsimd has no
 // instruction set (and for any build that defines TYPENET_PORTABLE, which CI uses to test this path). It
 // offers the part of xsimd's batch interface that typenet's kernels use, and the simd:: vocabulary for it.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cmath>

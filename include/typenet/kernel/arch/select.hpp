@@ -1,6 +1,9 @@
 // Which instruction-set files a build includes, and the architectures typenet's kernels run on. As in
 // xsimd's xsimd_isa.hpp, files are chosen here, at include level, by what the compiler enables; kernels
 // never test instruction-set macros themselves.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,9 @@
 // AVX (256-bit) pieces of the instruction-set layer: 8 x 8 float and 4 x 4 double register transposes.
 // xsimd 8.1 has no transpose, and its AVX zip_lo/zip_hi interleave within 128-bit lanes only, so these use
 // the intrinsics directly. Included by select.hpp only when the compiler enables AVX.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

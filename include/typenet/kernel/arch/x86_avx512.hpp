@@ -1,6 +1,9 @@
 // AVX-512 pieces of the instruction-set layer: fused multiply-add, Adam's direction from refined
 // reciprocal estimates, 16 x 16 float and 8 x 8 double register transposes, float row sums, the register
 // count, and the narrower vectors for layers with few outputs. Included by select.hpp only when AVX-512F is enabled.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

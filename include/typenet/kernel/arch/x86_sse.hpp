@@ -1,6 +1,9 @@
 // SSE2 (128-bit) pieces of the instruction-set layer: 4 x 4 float and 2 x 2 double register transposes,
 // the NaN rule of max/min, and MXCSR for flush_denormals (AVX and AVX-512 use the same register).
 // Included by select.hpp only when the compiler enables SSE2.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,7 @@
 // The one place typenet includes xsimd.
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 // g++ 12 warns "'__Y' may be used uninitialized" inside its own avx512fintrin.h when xsimd's exp/tanh are

@@ -3,6 +3,9 @@
 // t - (KernelSize - 1 - k) * Dilation for k = 0 ... KernelSize - 1, zeros before the start of the sequence
 // (nn.Conv1d with (KernelSize - 1) * Dilation zeros of left padding, the last frame being the current one).
 //
+// Documentation: docs/sequence-layers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // The state is the history of the last (KernelSize - 1) * Dilation input frames. A step gathers the
 // KernelSize frames it sees into one row and runs the dense layer's kernel over it: the weight is stored
 // as a dense [out][k * in + channel] matrix. Initializers see PyTorch's and Keras' fans: fan_in = in k,

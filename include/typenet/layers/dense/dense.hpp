@@ -1,5 +1,8 @@
 // dense<N, WeightInit, BiasInit>: a fully connected layer with N outputs, y = W x + b (PyTorch nn.Linear).
 //
+// Documentation: docs/declaring-networks.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // As declared, dense<> knows only its output width; inside a network it is resolved into
 // dense_layer<FanIn, FanOut, WeightInit, BiasInit>, which knows its fan-in, its parameter count and a
 // concrete initializer (auto_init replaced according to the following activation), and implements the

@@ -3,6 +3,9 @@
 // vectors. Gate g of unit j is output g * padded_hidden + j, so the element-wise gate arithmetic runs on
 // aligned vectors, and the padding rows (zero weights and biases) keep the padding units of the state at
 // exactly zero (every cell maps zero pre-activations and a zero state to a zero state).
+//
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <array>

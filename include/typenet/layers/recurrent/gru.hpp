@@ -4,6 +4,9 @@
 //   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))
 //   h' = (1 - z) * n + z * h                       the output and the new state
 // Init: auto_init (Keras' scheme), torch_recurrent or recurrent_init<...> (recurrent_init.hpp).
+//
+// Documentation: docs/sequence-layers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cmath>

@@ -3,6 +3,9 @@
 //   g = tanh(W_ig x + b_ig + W_hg h + b_hg)
 //   c' = f * c + i * g,  h' = o * tanh(c')          h' is the output; (h', c') the new state
 // Init: auto_init (Keras' scheme, forget-gate bias 1), torch_recurrent or recurrent_init<...>.
+//
+// Documentation: docs/sequence-layers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
 #pragma once
 
 #include <cmath>

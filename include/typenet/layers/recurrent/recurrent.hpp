@@ -2,6 +2,9 @@
 // nn.LSTM (batch_first), with its four tensors weight_ih_l0 [Gates Hidden][FanIn], weight_hh_l0
 // [Gates Hidden][Hidden], bias_ih_l0, bias_hh_l0, as a stateful layer of the layer contract (layer.hpp).
 //
+// Documentation: docs/internals.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // A step computes the gate pre-activations gi = W_ih x + b_ih and gh = W_hh h + b_hh with the dense layer's
 // kernel (the matrices are stored as dense matrices, gate_layout.hpp), then Cell's element-wise update on
 // whole vectors. The backward pass recomputes gi and gh from the saved state instead of storing them.

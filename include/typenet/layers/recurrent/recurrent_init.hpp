@@ -1,6 +1,9 @@
 // How a recurrent layer (gru, lstm) is initialized: one initializer for its input kernel (weight_ih), one
 // for its recurrent kernel (weight_hh), one for its biases, and whether LSTM's forget-gate bias starts at 1.
 //
+// Documentation: docs/initializers.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
 // The two frameworks differ, and the difference is the vanishing-gradient story of recurrent nets:
 //   torch_recurrent   PyTorch nn.GRU / nn.LSTM: every tensor U(-1/sqrt(Hidden), 1/sqrt(Hidden))
 //   keras_recurrent   Keras GRU / LSTM: glorot_uniform input kernel, orthogonal recurrent kernel (its
