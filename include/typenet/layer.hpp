@@ -12,7 +12,12 @@
 //       template <std::size_t InputWidth, class Next> using resolve = R;
 //   to become, at its place in the network, the resolved layer R (Next: the declaration after it, void if
 //   last; dense<N> uses it to let auto_init look at the following activation). Without `resolve`, D is its
-//   own resolved layer. typenet::layer_t<Net, I> is the resolved layer.
+//   own resolved layer. typenet::layer_t<Net, I> is the resolved layer. A declaration that needs facts of
+//   the whole network provides instead
+//       template <std::size_t InputWidth, class Next, class Context> using resolve_in_network = R;
+//   Context is typenet::network_context<...> (residual_branch_count: what Fixup scales by). A combinator
+//   (structure/: residual, parallel, sequential) resolves its own layers with it, as a network does, and
+//   says how many residual branches it holds: static constexpr std::size_t residual_branches.
 //
 // A RESOLVED LAYER L PROVIDES (T is the network's scalar, float or double)
 //   L::name                          std::string_view: the kind, e.g. "dense", "relu" (summary, diagnostics)
@@ -54,8 +59,14 @@
 //                                    (the driver then copies the network input and runs forward in place,
 //                                    x == y); false
 //   template <class T> static constexpr std::size_t workspace_size
-//                                    elements of scratch memory backward may use (zeroed once when the
-//                                    workspace is created, kept between calls, 64-byte aligned); 0
+//                                    elements of scratch memory backward and step_backward may use (zeroed
+//                                    once when the workspace is created, kept between calls, 64-byte
+//                                    aligned); 0
+//   template <class T, std::size_t Rows> static constexpr std::size_t rows_workspace_size
+//                                    more scratch, for a pass over Rows rows (a combinator keeps its
+//                                    branch's activations there); must not shrink as Rows grows; 0
+//   static void nested_summary(std::vector<summary_entry>&, const std::string& prefix, int depth)
+//                                    the rows of typenet::summary for the layers inside a combinator
 //   static summary_row summary()     the initializer columns of typenet::summary; empty
 //   L::unit_statistic                what diagnose counts among the outputs: unit_statistic::dead (units
 //                                    never positive over the batch), ::saturated (outputs for which
@@ -79,7 +90,8 @@
 //                                    adds d loss / d parameters to a.parameter_gradient (the caller zeroes it
 //                                    before the last step of a sequence), replaces d loss / d (state after the
 //                                    step) in a.state_gradient by d loss / d (state before it), and writes
-//                                    d loss / d input (zeros past Width) if InputGradient.
+//                                    d loss / d input (zeros past Width) if InputGradient. a.workspace:
+//                                    workspace_size<T> + rows_workspace_size<T, Rows> elements of scratch.
 //   static constexpr std::size_t reference_state_size
 //   static void reference_step(reference_tensors parameters, std::span<double> state, std::span<const double> x,
 //                              std::span<double> y)
