@@ -252,16 +252,56 @@ namespace typenet::inline TYPENET_ISA {
 // The element-wise layers fused after a layer, applied in order. Piecewise-linear ones cost an instruction
 // or two and may run on accumulators in registers (in_registers); transcendental ones are better applied
 // in one pass over the stored outputs (the dense kernel does so).
+//
+// add_to_destination, as one of them, adds the value the output already holds (a residual block copies its
+// input there first): the shortcut's add fused into the branch's last layer, with no pass of its own. Only
+// layers that say so (epilogue_reads_destination) are given such an epilogue; they call the two-argument
+// apply with the destination's old value.
+struct add_to_destination {
+    static constexpr bool is_piecewise_linear = true;
+};
+
 template <class... Layers>
 struct epilogue {
     static constexpr bool in_registers = (Layers::is_piecewise_linear && ...);
     static constexpr bool empty = sizeof...(Layers) == 0;
+    static constexpr bool reads_destination = (std::is_same_v<Layers, add_to_destination> || ...);
 
     template <class Batch>
     TYPENET_ALWAYS_INLINE static Batch apply(Batch value) noexcept {
+        static_assert(!reads_destination, "typenet::epilogue: this epilogue adds the destination's value: call apply(value, destination)");
         ((value = Layers::apply(value)), ...);
         return value;
     }
+    template <class Batch>
+    TYPENET_ALWAYS_INLINE static Batch apply(Batch value, const Batch& destination) noexcept {
+        ((value = step<Layers>(value, destination)), ...);
+        return value;
+    }
+    // Applies the epilogue to value, reading the destination's old value first if the epilogue needs it.
+    template <class Batch, class Load>
+    TYPENET_ALWAYS_INLINE static Batch finish(Batch value, Load&& load_destination) noexcept {
+        if constexpr (reads_destination)
+            return apply(value, load_destination());
+        else
+            return apply(value);
+    }
+
+private:
+    template <class Layer, class Batch>
+    TYPENET_ALWAYS_INLINE static Batch step(const Batch& value, const Batch& destination) noexcept {
+        if constexpr (std::is_same_v<Layer, add_to_destination>)
+            return value + destination;
+        else
+            return Layer::apply(value);
+    }
+};
+
+template <class First, class Second>
+struct epilogue_concat;
+template <class... A, class... B>
+struct epilogue_concat<epilogue<A...>, epilogue<B...>> {
+    using type = epilogue<A..., B...>;
 };
 
 template <class T>

@@ -106,7 +106,10 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
     });
     tile_products<Arch, FanIn, RowStride, Rows, Vectors, Splits, UnrollLimit>(x, x_stride, w, acc);
     static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
-        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { Epilogue::apply(acc[0][r][v]).store_aligned(y + r * y_stride + v * width); });
+        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+            T* out = y + r * y_stride + v * width;
+            Epilogue::finish(acc[0][r][v], [out] { return batch::load_aligned(out); }).store_aligned(out);
+        });
     });
 }
 
@@ -133,9 +136,10 @@ TYPENET_ALWAYS_INLINE void dense_rows(const T* x, std::size_t x_stride, const T*
     });
 }
 
-// Single output: y[r] = activations(bias + dot(x[r], w)). x may be unaligned (the caller's input).
+// Single output: y[r] = activations(bias + dot(x[r], w)). x may be unaligned (the caller's input);
+// destination: the output's old value (read only by an epilogue that adds it).
 template <class Arch, std::size_t FanIn, class Epilogue, class T>
-TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias) noexcept {
+TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias, const T* destination) noexcept {
     using batch = simd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
     constexpr std::size_t full = FanIn / width;
@@ -154,7 +158,7 @@ TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias) noexcept {
     static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0] += acc[s + 1]; });
     T sum = simd::reduce_add(acc[0]) + bias;
     for (std::size_t k = full * width; k < FanIn; ++k) sum += x[k] * w[k];
-    return Epilogue::apply(batch(sum)).get(0);
+    return Epilogue::finish(batch(sum), [destination] { return batch(*destination); }).get(0);
 }
 
 // Outputs of one vector from row-major weights: accumulator o holds x * w[o] lane by lane (Splits partial
@@ -184,7 +188,7 @@ TYPENET_ALWAYS_INLINE void dense_row_dots(const T* x, const T* w, const T* bias,
     static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
         static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0][o] += acc[s + 1][o]; });
     });
-    Epilogue::apply(simd::lane_sums(acc[0]) + batch::load_aligned(bias)).store_aligned(y);
+    Epilogue::finish(simd::lane_sums(acc[0]) + batch::load_aligned(bias), [y] { return batch::load_aligned(y); }).store_aligned(y);
 }
 
 }  // namespace detail
@@ -195,12 +199,14 @@ TYPENET_ALWAYS_INLINE void dense_forward(const T* x, std::size_t x_stride, const
     using arch = typename Layout::arch;
     if constexpr (Layout::is_dot) {
         for (std::size_t r = 0; r < Rows; ++r)
-            y[r * y_stride] = detail::dense_dot<arch, Layout::fan_in, Epilogue>(x + r * x_stride, w, bias[0]);
+            y[r * y_stride] = detail::dense_dot<arch, Layout::fan_in, Epilogue>(x + r * x_stride, w, bias[0], y + r * y_stride);
     } else if constexpr (Layout::is_row_major) {
         // One output vector per row: every epilogue runs on it in registers.
         for (std::size_t r = 0; r < Rows; ++r)
             detail::dense_row_dots<arch, Layout::fan_in, Layout::fan_out, Epilogue>(x + r * x_stride, w, bias, y + r * y_stride);
     } else {
+        static_assert(Epilogue::in_registers || !Epilogue::reads_destination,
+                      "typenet::kernel::dense_forward: an epilogue that adds the destination runs in registers only");
         using tile_epilogue = std::conditional_t<Epilogue::in_registers, Epilogue, typenet::epilogue<>>;
         // Rows per register tile: 8 rows x 2 vectors (16 accumulators) with 32 registers, 4 x 2 with 16
         // (the README's kernel section has the measurements).

@@ -88,6 +88,22 @@ constexpr std::size_t reference_state_size_of() {
         return 0;
 }
 
+// y = f over rows of Width values (whole vectors).
+template <class T, std::size_t Width>
+TYPENET_ALWAYS_INLINE void copy_rows(const T* f, std::size_t f_stride, T* y, std::size_t y_stride, std::size_t rows) noexcept {
+    using batch = simd::batch<T>;
+    constexpr std::size_t end = round_up(Width, batch::size);
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t e = 0; e < end; e += batch::size) batch::load_aligned(f + r * f_stride + e).store_aligned(y + r * y_stride + e);
+}
+
+// A branch's d loss / d output from the block's: the first Width values of each row, zeros up to stride.
+template <class T, std::size_t Width>
+void seed_rows(const T* output_gradient, std::size_t output_gradient_stride, T* gradient, std::size_t stride, std::size_t rows) noexcept {
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t k = 0; k < stride; ++k) gradient[r * stride + k] = k < Width ? output_gradient[r * output_gradient_stride + k] : T(0);
+}
+
 // The chain Layers... of a combinator, resolved with input width InputWidth in the network's Context.
 template <std::size_t InputWidth, class Context, class... Layers>
 struct branch {
@@ -130,6 +146,41 @@ struct branch {
         std::size_t row = 0;
         for (; row + tile <= Rows; row += tile) forward_tile<T, tile>(parameters, x + row * x_stride, x_stride, row, finish);
         if constexpr (Rows % tile != 0) forward_tile<T, Rows % tile>(parameters, x + row * x_stride, x_stride, row, finish);
+    }
+
+    // The last stage's epilogue: its fused activations, the shortcut's add, then Outer.
+    template <class T, class Outer>
+    using last_epilogue = typename epilogue_concat<
+        typename epilogue_concat<typename plan<T>::template epilogue_of<plan<T>::stage_begin[plan<T>::stage_count - 1] + 1, plan<T>::layer_count>,
+                                 epilogue<add_to_destination>>::type,
+        Outer>::type;
+
+    // Whether y = x + F(x), Outer fused after it, can run as one pass per layer: the last stage's layer adds
+    // the destination in its stores (epilogue_reads_destination), in registers, after stages of its own (its
+    // input is then the branch's buffers, never x, so x may be y).
+    template <class T, class Outer>
+    static constexpr bool adds_in_last_layer = [] {
+        using p = plan<T>;
+        if constexpr (p::stage_count < 2 || stateful) {
+            return false;
+        } else {
+            constexpr std::size_t head = p::stage_begin[p::stage_count - 1];
+            using layer = typename p::template layer<head>;
+            if constexpr (requires { layer::epilogue_reads_destination; })
+                return layer::epilogue_reads_destination && last_epilogue<T, Outer>::in_registers;
+            else
+                return false;
+        }
+    }();
+
+    // y = x + F(x), then Outer, over Rows rows: x copied into y (unless it is y), the stages but the last
+    // into the branch's buffers, the last stage's layer adding what y holds as it stores.
+    template <class T, std::size_t Rows, class Outer>
+    TYPENET_ALWAYS_INLINE static void forward_adding(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+        constexpr std::size_t tile = tile_rows<T, Rows>;
+        std::size_t row = 0;
+        for (; row + tile <= Rows; row += tile) adding_tile<T, tile, Outer>(parameters, x + row * x_stride, x_stride, y + row * y_stride, y_stride);
+        if constexpr (Rows % tile != 0) adding_tile<T, Rows % tile, Outer>(parameters, x + row * x_stride, x_stride, y + row * y_stride, y_stride);
     }
 
     // One time step of Rows streams (state: the branch's part of each stream's state, rows state_stride apart).
@@ -325,6 +376,20 @@ private:
         const T* output = run_forward<plan<T>, true, Rows>(parameters, x, x_stride, ping_pong<T>(buffers[0], buffers[1]));
         finish(first_row, std::integral_constant<std::size_t, Rows>{}, output, plan<T>::buffer_size);
     }
+    template <class T, std::size_t Rows, class Outer>
+    TYPENET_ALWAYS_INLINE static void adding_tile(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+        using p = plan<T>;
+        constexpr std::size_t last = p::stage_count - 1, head = p::stage_begin[last];
+        using layer = typename p::template layer<head>;
+        alignas(storage_alignment) T buffers[2][Rows * p::buffer_size];
+        const T* signal = run_stages<p, true, Rows, 0, last, state_pass::none>(parameters, static_cast<T*>(nullptr), 0, x, x_stride,
+                                                                                ping_pong<T>(buffers[0], buffers[1]));
+        // Read x's rows before anything is stored over them: copy_rows runs after the stages, which read x first.
+        if (x != y) copy_rows<T, InputWidth>(x, x_stride, y, y_stride, Rows);
+        layer::template forward<T, p::widths[head], Rows, last_epilogue<T, Outer>>(parameters + p::offsets[head], signal, p::buffer_size, y,
+                                                                                   y_stride);
+    }
+
     template <class T, std::size_t Steps, class Finish>
     TYPENET_ALWAYS_INLINE static void sequence_tile(const T* parameters, T* state, const T* x, std::size_t x_stride, std::size_t first_row,
                                                     Finish& finish) noexcept {
@@ -334,22 +399,6 @@ private:
         finish(first_row, std::integral_constant<std::size_t, Steps>{}, output, plan<T>::buffer_size);
     }
 };
-
-// y = f over rows of Width values (whole vectors).
-template <class T, std::size_t Width>
-TYPENET_ALWAYS_INLINE void copy_rows(const T* f, std::size_t f_stride, T* y, std::size_t y_stride, std::size_t rows) noexcept {
-    using batch = simd::batch<T>;
-    constexpr std::size_t end = round_up(Width, batch::size);
-    for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t e = 0; e < end; e += batch::size) batch::load_aligned(f + r * f_stride + e).store_aligned(y + r * y_stride + e);
-}
-
-// A branch's d loss / d output from the block's: the first Width values of each row, zeros up to stride.
-template <class T, std::size_t Width>
-void seed_rows(const T* output_gradient, std::size_t output_gradient_stride, T* gradient, std::size_t stride, std::size_t rows) noexcept {
-    for (std::size_t r = 0; r < rows; ++r)
-        for (std::size_t k = 0; k < stride; ++k) gradient[r * stride + k] = k < Width ? output_gradient[r * output_gradient_stride + k] : T(0);
-}
 
 // y = x + scale * f over Rows rows of Width values (whole vectors: the rows are aligned and padded), then
 // Epilogue (the activations fused after a combinator).

@@ -47,7 +47,7 @@ struct gated_layer {
     using parameters = boost::mp11::mp_list<>;
 
     template <class T, std::size_t Width, std::size_t Rows, class Epilogue>
-    static void forward(const T*, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+    TYPENET_ALWAYS_INLINE static void forward(const T*, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
         using batch = simd::batch<T>;
         constexpr std::size_t end = detail::round_up(N, batch::size);
         for (std::size_t r = 0; r < Rows; ++r) {

@@ -113,7 +113,7 @@ struct parallel_layer {
     }(std::make_index_sequence<count>{}));
 
     template <class T, std::size_t Width, std::size_t Rows, class Epilogue>
-    static void forward(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept
+    TYPENET_ALWAYS_INLINE static void forward(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept
         requires(!stateful)
     {
         detail::static_for<count>([&](auto index) {
@@ -151,7 +151,7 @@ struct parallel_layer {
     static constexpr std::size_t reference_state_size = (std::size_t{0} + ... + detail::branch<InputWidth, Context, Branches>::reference_state_size);
 
     template <class T, std::size_t Width, std::size_t Rows>
-    static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+    TYPENET_ALWAYS_INLINE static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
                      std::size_t y_stride) noexcept
         requires(stateful)
     {

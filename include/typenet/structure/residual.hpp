@@ -247,9 +247,14 @@ private:
 public:
 
     template <class T, std::size_t Width, std::size_t Rows, class Epilogue>
-    static void forward(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept
+    TYPENET_ALWAYS_INLINE static void forward(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept
         requires(!is_stateful_block)
     {
+        if constexpr (!has_projection && !has_gain && branch::template adds_in_last_layer<T, Epilogue>) {
+            // The add is the last layer's epilogue: no pass of its own (bench/residual_block measures it).
+            branch::template forward_adding<T, Rows, Epilogue>(parameters + branch_offset<T>, x, x_stride, y, y_stride);
+            return;
+        }
         const T scale = gain<T>(parameters);
         branch::template forward<T, Rows>(parameters + branch_offset<T>, x, x_stride,
                                           [&](std::size_t first, auto rows, const T* f, std::size_t f_stride) TYPENET_INLINE_LAMBDA {
@@ -303,7 +308,7 @@ public:
     static constexpr std::size_t reference_state_size = branch::reference_state_size + detail::reference_state_size_of<stateful_projection>();
 
     template <class T, std::size_t Width, std::size_t Rows>
-    static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+    TYPENET_ALWAYS_INLINE static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
                      std::size_t y_stride) noexcept
         requires(is_stateful_block)
     {

@@ -35,7 +35,7 @@ struct sequential_layer {
     using parameters = typename branch::template tensors<T>;
 
     template <class T, std::size_t Width, std::size_t Rows, class Epilogue>
-    static void forward(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept
+    TYPENET_ALWAYS_INLINE static void forward(const T* parameters, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept
         requires(!branch::stateful)
     {
         branch::template forward<T, Rows>(parameters, x, x_stride, [&](std::size_t first, auto rows, const T* f, std::size_t f_stride) {
@@ -65,7 +65,7 @@ struct sequential_layer {
     static constexpr std::size_t reference_state_size = branch::reference_state_size;
 
     template <class T, std::size_t Width, std::size_t Rows>
-    static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+    TYPENET_ALWAYS_INLINE static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
                      std::size_t y_stride) noexcept
         requires(branch::stateful)
     {

@@ -76,6 +76,7 @@ struct dense_layer : detail::weight_scales<WeightInit, FanIn, FanOut> {
     static constexpr std::size_t input_width = FanIn;
     static constexpr std::size_t output_width = FanOut;
     static constexpr bool fuses_epilogue = true;
+    static constexpr bool epilogue_reads_destination = true;  // a residual block's add fuses into its stores
 
     template <class T>
     using layout = detail::dense_layout<T, FanIn, FanOut>;
