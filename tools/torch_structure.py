@@ -156,12 +156,12 @@ def residual_mlp():
         nn.Linear(8, 3))
     with torch.no_grad():
         model[4].gain.fill_(0.5)
-    return model, 6
+    return model, 6, 3
 
 
 def gated():
     return nn.Sequential(nn.Linear(5, 12), Gated(), Residual(nn.Linear(6, 12), Gated(torch.tanh, torch.sigmoid), nn.Linear(6, 6)),
-                         nn.Linear(6, 2)), 5
+                         nn.Linear(6, 2)), 5, 2
 
 
 def parallel():
@@ -170,7 +170,7 @@ def parallel():
         nn.Tanh(),
         Parallel('sum', nn.Linear(7, 7), nn.Sequential(nn.Linear(7, 8), nn.GELU(), nn.Linear(8, 7)),
                  Residual(nn.Linear(7, 7), nn.ReLU(), nn.Linear(7, 7))),
-        nn.Linear(7, 2)), 5
+        nn.Linear(7, 2)), 5, 2
 
 
 def tcn():
@@ -178,7 +178,7 @@ def tcn():
         Residual(CausalConv1d(3, 6, 3, 1), nn.ReLU(), CausalConv1d(6, 6, 3, 2), shortcut=CausalConv1d(3, 6, 1)),
         nn.ReLU(),
         Residual(CausalConv1d(6, 6, 3, 4), nn.Tanh(), CausalConv1d(6, 6, 1)),
-        nn.Linear(6, 2)), 3
+        nn.Linear(6, 2)), 3, 2
 
 
 # ---- Output.
@@ -197,8 +197,7 @@ def tensors(lines, key, model, gradient=False):
 
 
 def feed_forward(name, make):
-    model, inputs = make()
-    outputs = model(torch.zeros(1, inputs)).shape[-1]
+    model, inputs, outputs = make()
     write_safetensors(DATA / f'torch_structure_{name}.safetensors', dict(model.state_dict()), {'format': 'pt'})
     lines = [f'# tools/torch_structure.py ({name}), torch {torch.__version__}; rows row-major']
 
@@ -245,7 +244,7 @@ def system(x):
 
 
 def sequence(name, make):
-    model, inputs = make()
+    model, inputs, _ = make()
     write_safetensors(DATA / f'torch_structure_{name}.safetensors', dict(model.state_dict()), {'format': 'pt'})
     lines = [f'# tools/torch_structure.py ({name}), torch {torch.__version__}; rows [stream][step][feature], row-major']
     x = torch.rand(STREAMS, CHUNK * STEPS, inputs) * 2 - 1
@@ -259,6 +258,12 @@ def sequence(name, make):
             data = x if label == 'float64' else x.float()
             lines.append(f'outputs {label} chunk0 {numbers(copy_of(chunk(data, 0)))}')
             lines.append(f'outputs {label} chunk1 {numbers(copy_of(chunk(data, 1)))}')
+        # The carried histories are the left context: two chunks give the outputs of one run over both.
+        reset_state(model)
+        streamed = torch.cat([model(chunk(x, 0)), model(chunk(x, 1))], dim=1)
+        reset_state(model)
+        whole = model(x[:, :2 * CHUNK])
+        assert torch.allclose(streamed, whole, rtol=0, atol=1e-14), (streamed - whole).abs().max()
 
     reset_state(model)
     optimizer = adam(model)
