@@ -198,14 +198,16 @@ double streaming_error(const sequence_data& data, const std::string& precision, 
         return (t < chunk ? chunk0 : chunk1)[(s * chunk + t % chunk) * 2 + o];
     };
     double worst = 0;
-    std::array<std::array<typename Net::input_type, 2 * chunk>, streams> xs;
+    // Vectors, not arrays: with the length a constant, g++ 12 -O3 warns (-Waggressive-loop-optimizations) about
+    // forward_sequence's loop over the last steps, wrongly.
+    std::vector<std::vector<typename Net::input_type>> xs(streams, std::vector<typename Net::input_type>(2 * chunk));
     for (std::size_t s = 0; s < streams; ++s)
         for (std::size_t t = 0; t < 2 * chunk; ++t)
             for (std::size_t k = 0; k < 3; ++k) xs[s][t][k] = static_cast<T>(data.input(s, t, k));
     for (std::size_t s = 0; s < streams; ++s) {
         typename Net::state_type stepped{}, sequenced{};
-        std::array<typename Net::output_type, 2 * chunk> ys;
-        net->forward_sequence(sequenced, std::span<const typename Net::input_type>(xs[s]), std::span<typename Net::output_type>(ys));
+        std::vector<typename Net::output_type> ys(2 * chunk);
+        net->forward_sequence(sequenced, xs[s], ys);
         for (std::size_t t = 0; t < 2 * chunk; ++t) {
             const auto y = (*net)(stepped, xs[s][t]);
             for (std::size_t o = 0; o < 2; ++o) {
