@@ -46,10 +46,10 @@ constexpr std::size_t streams = 3, chunk = 12;                          // the T
 const adam optimizer{.lr = 0.005f};                                     // tools/torch_structure.py: f32(0.005)
 
 // Bounds: those of the dense and sequence parity tests (test_trainer_torch_parity, test_sequence_torch) or
-// tighter. Worst errors measured (double; g++ 12 and clang 19 at -O1, AVX2 and portable builds): outputs
-// 3.2e-14, gradients 5.2e-13 (an entry of -3.8e-6 in a tensor whose largest is 1.2e-2: cancellation; the
-// others below 1e-13), losses of 50 Adam steps 1.2e-15, final parameters 7.3e-14. A float step anywhere in the
-// double pipeline (errors near 1e-7) fails every one of them.
+// tighter. Worst errors measured (double; g++ 12 and clang 19 at -O1, -march=native (AVX-512) and
+// TYPENET_PORTABLE builds, AMD EPYC): outputs 4.7e-14, gradients 5.2e-13 (an entry of -3.8e-6 in a tensor
+// whose largest is 1.2e-2: cancellation; the others below 2.2e-13), losses of 50 Adam steps 1.2e-15, final
+// parameters 7.3e-14. A float step anywhere in the double pipeline (errors near 1e-7) fails every one of them.
 constexpr double forward_bound = 1e-12, gradient_bound = 1e-11, loss_bound = 1e-13, parameter_bound = 3e-11;
 
 std::string path(const std::string& model, const std::string& extension) { return "data/torch_structure_" + model + extension; }
