@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <typenet/io.hpp>
 #include <typenet/typenet.hpp>
@@ -55,6 +57,29 @@ TEST_CASE("gated, parallel and sequential gradients match finite differences (tr
     check(test::structure_gradient_error<gated_net<double>>(), "gated units");
     check(test::structure_gradient_error<parallel_net<double>>(), "parallel sums and concatenations");
     check(test::structure_gradient_error<sequential_net<double>>(), "sequential blocks");
+}
+
+// A parallel block runs its branches one after another in the same scratch: a later branch must not leave
+// anything an earlier one reads on the next pass (dense's backward once took a zero bias from its workspace,
+// which the sequential branch after it had overwritten: every step but the first added it to d loss / d x).
+TEST_CASE("a parallel block's gradient does not depend on the passes before it") {
+    using Net = basic_network<double, input<5>, dense<5>, parallel<concat, dense<4>, sequential<dense<6>, relu, dense<3>>>, dense<2>>;
+    auto net = std::make_unique<Net>();
+    test::randomize(*net, 13);
+    trainer<Net, mse, sgd, 8> tr(sgd{.lr = 0});
+    random_stream stream(13, 5);
+    decltype(tr)::input_batch x;
+    decltype(tr)::target_batch y;
+    for (auto& row : x)
+        for (auto& value : row) value = stream.symmetric_uniform();
+    for (auto& row : y)
+        for (auto& value : row) value = stream.symmetric_uniform();
+    std::vector<double> first(Net::parameter_count), again(Net::parameter_count);
+    tr.step(*net, x, y);
+    tr.get_gradient(std::span<double, Net::parameter_count>(first.data(), Net::parameter_count));
+    tr.step(*net, x, y);
+    tr.get_gradient(std::span<double, Net::parameter_count>(again.data(), Net::parameter_count));
+    CHECK(first == again);
 }
 
 TEST_CASE("a gated convolutional network streams as the reference and trains through time") {

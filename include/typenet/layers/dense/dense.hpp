@@ -9,6 +9,7 @@
 // layer contract (typenet/layer.hpp) with the kernels of this folder.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -106,7 +107,10 @@ struct dense_layer : detail::weight_scales<WeightInit, FanIn, FanOut> {
         if constexpr (InputGradient) {
             using transposed = transposed_layout<T>;
             T* weights_transposed = a.workspace;
-            const T* zero_bias = a.workspace + transposed::storage;
+            // Zeroed here, every call: inside a combinator the workspace is shared (parallel<...> runs its
+            // branches one after another in the same scratch), so its contents are not ours between calls.
+            T* zero_bias = a.workspace + transposed::storage;
+            std::fill_n(zero_bias, detail::round_up(transposed::padded_out, detail::storage_alignment / sizeof(T)), T(0));
             kernel::transpose_weights<weights, transposed>(a.parameters, weights_transposed);
             kernel::dense_forward<transposed, epilogue<>, Batch>(a.output_gradient, a.output_gradient_stride, weights_transposed, zero_bias,
                                                                  a.input_gradient, a.input_gradient_stride);
