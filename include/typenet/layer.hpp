@@ -59,9 +59,9 @@
 //                                    (the driver then copies the network input and runs forward in place,
 //                                    x == y); false
 //   template <class T> static constexpr std::size_t workspace_size
-//                                    elements of scratch memory backward and step_backward may use (zeroed
-//                                    once when the workspace is created, kept between calls, 64-byte
-//                                    aligned); 0
+//                                    elements of scratch memory backward and step_backward may use (64-byte
+//                                    aligned; its contents are not kept between calls: a combinator runs
+//                                    other layers in the same scratch); 0
 //   template <class T, std::size_t Rows> static constexpr std::size_t rows_workspace_size
 //                                    more scratch, for a pass over Rows rows (a combinator keeps its
 //                                    branch's activations there); must not shrink as Rows grows; 0
