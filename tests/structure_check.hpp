@@ -58,6 +58,8 @@ double structure_gradient_error(std::uint64_t seed = 1) {
     for (auto& row : x)
         for (auto& value : row) value = 2 * stream.symmetric_uniform();
     const auto y = random_targets<Loss, Net::output_size, Batch>(stream);
+    // Twice: scratch memory a combinator reuses must not carry anything from one step into the next.
+    trainer.step(*net, x, y);
     trainer.step(*net, x, y);
     std::vector<double> analytic(Net::parameter_count), parameters(Net::parameter_count);
     trainer.get_gradient(std::span<double, Net::parameter_count>(analytic.data(), Net::parameter_count));
