@@ -46,7 +46,7 @@ TEST_CASE("residual blocks compute x + F(x): forward, batches and the scalar ref
     CHECK(check(std::make_unique<pre_activation<float>>()) < 2e-6);
     // The first layer of a network runs in place on a copy of the input (the add fused into the last layer).
     CHECK(check(std::make_unique<basic_network<float, input<6>, residual<dense<6>, relu, dense<6>>, relu>>()) < 2e-6);
-    CHECK(check(std::make_unique<basic_network<float, input<40>, residual<dense<40>, relu, dense<40>>, residual<dense<40>>>>()) < 2e-6);
+    CHECK(check(std::make_unique<basic_network<float, input<40>, residual<dense<40>, relu, dense<40>>, residual<dense<40>>>>()) < 1e-5);
     // Deeper than the inlined driver: the blocks run from the table of out-of-line kernels.
     using deep = basic_deep_network<float, input<8>, repeat<14, residual<dense<8>, relu, dense<8>>>, dense<2>>;
     static_assert(deep::layer_count > detail::inline_layer_limit);

@@ -262,10 +262,23 @@ struct add_to_destination {
 };
 
 template <class... Layers>
+struct epilogue;
+template <class List>
+struct epilogue_of_list;
+template <class... Layers>
+struct epilogue_of_list<boost::mp11::mp_list<Layers...>> {
+    using type = epilogue<Layers...>;
+};
+
+template <class... Layers>
 struct epilogue {
     static constexpr bool in_registers = (Layers::is_piecewise_linear && ...);
     static constexpr bool empty = sizeof...(Layers) == 0;
     static constexpr bool reads_destination = (std::is_same_v<Layers, add_to_destination> || ...);
+    // An add first (nothing to apply before it): a kernel may start its sum from the destination's value,
+    // off the critical path, and apply only the rest at the end.
+    static constexpr bool leading_add = sizeof...(Layers) > 0 && std::is_same_v<boost::mp11::mp_first<boost::mp11::mp_list<Layers..., void>>, add_to_destination>;
+    using after_leading_add = typename epilogue_of_list<boost::mp11::mp_drop_c<boost::mp11::mp_list<Layers...>, leading_add ? 1 : 0>>::type;
 
     template <class Batch>
     TYPENET_ALWAYS_INLINE static Batch apply(Batch value) noexcept {

@@ -101,14 +101,19 @@ TYPENET_ALWAYS_INLINE void dense_tile(const T* x, std::size_t x_stride, const T*
     using batch = simd::batch<T, Arch>;
     constexpr std::size_t width = batch::size;
     batch acc[Splits][Rows][Vectors];
+    // A residual add with nothing before it starts from bias + destination, off the products' critical path.
     static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
-        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[0][r][v] = batch::load_aligned(bias + v * width); });
+        static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+            acc[0][r][v] = batch::load_aligned(bias + v * width);
+            if constexpr (Epilogue::leading_add) acc[0][r][v] += batch::load_aligned(y + r * y_stride + v * width);
+        });
     });
     tile_products<Arch, FanIn, RowStride, Rows, Vectors, Splits, UnrollLimit>(x, x_stride, w, acc);
+    using rest = typename Epilogue::after_leading_add;
     static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
         static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
             T* out = y + r * y_stride + v * width;
-            Epilogue::finish(acc[0][r][v], [out] { return batch::load_aligned(out); }).store_aligned(out);
+            rest::finish(acc[0][r][v], [out] { return batch::load_aligned(out); }).store_aligned(out);
         });
     });
 }
@@ -156,9 +161,9 @@ TYPENET_ALWAYS_INLINE T dense_dot(const T* x, const T* w, T bias, const T* desti
         acc[s] = simd::fma(batch::load_unaligned(x + v * width), batch::load_aligned(w + v * width), acc[s]);
     });
     static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0] += acc[s + 1]; });
-    T sum = simd::reduce_add(acc[0]) + bias;
+    T sum = simd::reduce_add(acc[0]) + (Epilogue::leading_add ? bias + *destination : bias);
     for (std::size_t k = full * width; k < FanIn; ++k) sum += x[k] * w[k];
-    return Epilogue::finish(batch(sum), [destination] { return batch(*destination); }).get(0);
+    return Epilogue::after_leading_add::finish(batch(sum), [destination] { return batch(*destination); }).get(0);
 }
 
 // Outputs of one vector from row-major weights: accumulator o holds x * w[o] lane by lane (Splits partial
@@ -188,7 +193,9 @@ TYPENET_ALWAYS_INLINE void dense_row_dots(const T* x, const T* w, const T* bias,
     static_for<FanOut>([&](auto o) TYPENET_INLINE_LAMBDA {
         static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { acc[0][o] += acc[s + 1][o]; });
     });
-    Epilogue::finish(simd::lane_sums(acc[0]) + batch::load_aligned(bias), [y] { return batch::load_aligned(y); }).store_aligned(y);
+    // A leading residual add joins the bias before the sums are ready (off their critical path).
+    const batch start = Epilogue::leading_add ? batch::load_aligned(bias) + batch::load_aligned(y) : batch::load_aligned(bias);
+    Epilogue::after_leading_add::finish(simd::lane_sums(acc[0]) + start, [y] { return batch::load_aligned(y); }).store_aligned(y);
 }
 
 }  // namespace detail
