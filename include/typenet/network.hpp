@@ -118,7 +118,7 @@ public:
         void reset() noexcept { values.fill(T(0)); }
         friend bool operator==(const state_type&, const state_type&) = default;
     };
-    static_assert(std::is_trivially_copyable_v<state_type>);
+    static_assert(std::is_trivially_copyable_v<state_type> && std::is_standard_layout_v<state_type>);
 
     // The I-th layer after input<N> (activations counted, as PyTorch nn.Sequential), resolved: dense<N, ...>
     // becomes dense_layer<fan_in, N, WeightInit, BiasInit> with auto_init replaced.
@@ -469,7 +469,9 @@ private:
     template <std::size_t Rows>
     void step_tile(state_type* states, const T* x, output_type* y) const noexcept {
         alignas(detail::storage_alignment) T buffers[2][Rows * plan::buffer_size];
-        const T* signal = run_step<Rows>(states->values.data(), x, buffers[0], buffers[1]);
+        // The streams' states one after another: the kernels step through them from the first state object
+        // (state_stride elements apart), so the pointer is the array's, not the first state's member array.
+        const T* signal = run_step<Rows>(reinterpret_cast<T*>(states), x, buffers[0], buffers[1]);
         for (std::size_t r = 0; r < Rows; ++r) std::copy_n(signal + r * plan::buffer_size, output_size, y[r].data());
     }
 
