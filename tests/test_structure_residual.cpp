@@ -153,3 +153,22 @@ TEST_CASE("state_dict names inside blocks: I.J.<tensor>, I.shortcut.<tensor>, I.
     CHECK(table[7].name == "1.shortcut.weight");
     CHECK(table[8].name == "1.shortcut.bias");
 }
+
+TEST_CASE("diagnose and lsuv_initialize see a residual block as one layer with weights") {
+    using net_type = network<input<16>, dense<32>, relu, residual<dense<32>, relu, dense<32>>, relu, residual<dense<32>, relu, dense<32>>, dense<4>>;
+    auto net = std::make_unique<net_type>();
+    random_stream stream(8, 2);
+    std::array<net_type::input_type, 64> x{};
+    for (auto& row : x)
+        for (auto& value : row) value = float(stream.normal());
+    const auto report = diagnose(*net, x);
+    CHECK(report[2].layer == "residual");
+    CHECK(report[2].has_weights);
+    CHECK(std::isfinite(report[2].variance));
+    CHECK(report[2].variance > 0);
+    const auto calibrated = lsuv_initialize(*net, x, 3);
+    CHECK(calibrated[2].has_weights);
+    CHECK(calibrated[2].converged);
+    CHECK(std::abs(calibrated[2].variance - 1) < 0.1);
+    CHECK(calibrated[4].converged);
+}
