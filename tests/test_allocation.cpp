@@ -113,3 +113,37 @@ TEST_CASE("trainer::step and trainer::loss allocate nothing; the network carries
     CHECK(allocations == before);
     CHECK(std::isfinite(total));
 }
+
+TEST_CASE("combinators allocate nothing: forward, batches, streaming and both trainers through residual, parallel, gated blocks") {
+    using Blocks = network<input<8>, residual<dense<8>, relu, dense<8>>, relu, parallel<concat, dense<4>, sequential<dense<8>, gated<>>>,
+                           residual_projection<dense<4>, dense<6>, typenet::tanh, dense<4>>, dense<2>>;
+    using Tcn = network<input<2>, residual_projection<conv1d<4, 1>, conv1d<8, 2, 1>, gated<>>, residual<skip_init, conv1d<4, 2, 2>, gru<4>>,
+                        dense<1>>;
+    auto net = std::make_unique<Blocks>();
+    auto tcn = std::make_unique<Tcn>();
+    auto batch_in = std::make_unique<std::array<Blocks::input_type, 40>>();
+    auto batch_out = std::make_unique<std::array<Blocks::output_type, 40>>();
+    trainer<Blocks, mse, adam, 9> block_trainer;
+    auto x9 = std::make_unique<decltype(block_trainer)::input_batch>();
+    auto y9 = std::make_unique<decltype(block_trainer)::target_batch>();
+    sequence_trainer<Tcn, mse, adam, 8, 3> tcn_trainer;
+    auto chunk = std::make_unique<decltype(tcn_trainer)::input_sequences>();
+    auto targets = std::make_unique<decltype(tcn_trainer)::target_sequences>();
+    std::vector<Tcn::state_type> states(9);
+    std::vector<Tcn::input_type> xs(9, Tcn::input_type{0.5f, -0.25f});
+    std::vector<Tcn::output_type> ys(9);
+    Tcn::state_type state{};
+    float checksum = 0;
+    const long before = allocations;
+    for (int i = 0; i < 10; ++i) {
+        checksum += (*net)((*batch_in)[0])[0];
+        net->forward_batch(*batch_in, *batch_out);
+        checksum += (*batch_out)[39][1] + block_trainer.step(*net, *x9, *y9);
+        checksum += (*tcn)(state, xs[0])[0];
+        tcn->forward_sequence(state, xs, ys);
+        tcn->forward_batch(std::span<Tcn::state_type>(states), std::span<const Tcn::input_type>(xs), std::span<Tcn::output_type>(ys));
+        checksum += ys[8][0] + tcn_trainer.step(*tcn, *chunk, *targets);
+    }
+    CHECK(allocations == before);
+    CHECK(std::isfinite(checksum));
+}
