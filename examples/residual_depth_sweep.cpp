@@ -371,7 +371,7 @@ int main(int argc, char** argv) {
     }
     constexpr std::size_t variants_trained = 5;
 
-    // CSV: one row per (variant, measured block); training: one row per (variant, learning rate, step).
+    // CSV: one row per (variant, measured block); training: one row per (variant, learning rate, 25 steps).
     if (FILE* csv = std::fopen((directory + "residual_depth_sweep.csv").c_str(), "w")) {
         std::fprintf(csv, "variant,blocks,block,ln_second_moment_ratio,ln_gradient_norm,mean_cosine,log10_max_abs\n");
         for (const curve& c : curves)
@@ -380,10 +380,15 @@ int main(int argc, char** argv) {
                              c.cosine[k], c.log10_max[k]);
         std::fclose(csv);
     }
+    constexpr std::size_t window = 25;  // per-batch losses are noisy: means of 25 steps (the figure's points)
     if (FILE* csv = std::fopen((directory + "residual_training.csv").c_str(), "w")) {
-        std::fprintf(csv, "variant,lr,step,loss\n");
+        std::fprintf(csv, "variant,lr,first_step,last_step,mean_loss\n");
         for (const training_run& r : runs)
-            for (std::size_t s = 0; s < r.loss.size(); ++s) std::fprintf(csv, "%s,%g,%zu,%.6g\n", r.name.c_str(), r.lr, s + 1, r.loss[s]);
+            for (std::size_t first = 0; first + window <= r.loss.size(); first += window) {
+                double sum = 0;
+                for (std::size_t s = first; s < first + window; ++s) sum += r.loss[s];
+                std::fprintf(csv, "%s,%g,%zu,%zu,%.6g\n", r.name.c_str(), r.lr, first + 1, first + window, sum / window);
+            }
         std::fclose(csv);
     }
     // The figures: every 10 blocks (x_(L-1) left out, so that the x axis is regular).
@@ -426,7 +431,6 @@ int main(int argc, char** argv) {
     backward.write(directory + "residual_gradients.svg");
 
     svg_plot::figure training(2, 2);
-    constexpr std::size_t window = 25;  // per-batch losses are noisy: means of 25 steps
     for (std::size_t i = 0; i < runs.size(); ++i) {
         const training_run& r = runs[i];
         std::vector<double> means;
