@@ -21,21 +21,25 @@
 //    layers takes minutes and gigabytes to compile), so the statistics are taken every 10 blocks, plus
 //    x_(L-1).
 // 2. Training: 30 blocks of width 64 between a dense<64> stem and a dense<1> head, each variant (plus
-//    skip_init), plain SGD on depth_sweep's teacher and data (the same batches, step by step).
+//    skip_init; not fixup_drawn), plain SGD on depth_sweep's teacher and data (the same batches, step by
+//    step), at depth_sweep's learning rate 5e-4 and at 1e-2.
 // Writes residual_depth_sweep.csv, residual_training.csv, residual_depth_sweep.svg, residual_gradients.svg
 // and residual_training.svg into the directory given as first argument (the current one by default).
-// Modes: the full run (L = 1000; about 90 s and 4 GB on 2 cores with AVX-512) makes the committed docs:
-// `bash .ci/example residual_depth_sweep docs`; `--quick` (L = 100, the same training) is what CI runs as a
-// test (examples/meson.build). The claims are checked at the end in bands; the exit status is non-zero if
-// one fails.
+// Modes: the full run (L = 1000: 3 to 4 minutes and 4.7 GB of memory on 2 shared cores; each 1000-block
+// network is 1.05 GB of doubles, its workspace as much again) makes the committed docs,
+// `bash .ci/example residual_depth_sweep docs` (docs/residual-science.md); `--quick` (L = 100, the same
+// training: about 35 s with -march=native) is what CI runs as a test (examples/meson.build). The claims are
+// checked at the end in bands (at the depths the mode measures); the exit status is non-zero if one fails.
 // Kernels are not forced inline (TYPENET_NO_FORCE_INLINE, as in depth_sweep): deep networks gain nothing
 // from it and it costs compile time.
 #ifndef TYPENET_NO_FORCE_INLINE  // the sanitizer build sets it for everything
 #define TYPENET_NO_FORCE_INLINE
 #endif
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -115,8 +119,8 @@ struct curve {
 };
 
 // Rows scaled by their largest entry: means of squares and norms that would overflow (3^1000) stay finite in
-// the log domain. Returns {ln of the mean square, log10 of the largest |entry|}; infinities for non-finite
-// entries.
+// the log domain. Returns ln of the mean square, log10 of the largest |entry| and ln of the norm (over the
+// batch); infinities if an entry is not finite.
 struct log_summary {
     double ln_mean_square, log10_max, ln_norm;
 };
@@ -425,7 +429,6 @@ int main(int argc, char** argv) {
     }
     backward.panel(0).title = "log10 |dLoss/dx_l| / |dLoss/dx_" + std::to_string(depth) + "|, " + across;
     backward.panel(1).title = "the same (log scale), all but residual, He";
-    backward.panel(1).linear = false;
     backward.panel(0).linear = true;
     backward.panel(0).x_label = backward.panel(1).x_label = "block l (the gradient travels from right to left)";
     backward.write(directory + "residual_gradients.svg");
