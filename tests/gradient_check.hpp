@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <span>
 #include <string>
+#include <vector>
 
 #include <typenet/typenet.hpp>
 
@@ -26,6 +28,31 @@ auto random_targets(typenet::random_stream& stream) {
             for (auto& value : row) value = stream.symmetric_uniform();
     }
     return y;
+}
+
+// Worst |finite difference - analytic| / max(|finite difference|, |analytic|, 1e-4) over every entry of the
+// parameter vector (analytic: the gradient in get_parameters' order), loss() evaluated with each entry moved
+// by +-1e-5 in turn; the network is left as it was.
+template <class Net, class LossFunction>
+double parameter_vector_error(Net& net, const std::vector<double>& analytic, LossFunction&& loss) {
+    std::vector<double> parameters(Net::parameter_count);
+    net.get_parameters(std::span<double, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    auto set = [&] { net.set_parameters(std::span<const double, Net::parameter_count>(parameters.data(), Net::parameter_count)); };
+    double worst = 0;
+    for (std::size_t p = 0; p < Net::parameter_count; ++p) {
+        const double saved = parameters[p], h = 1e-5;
+        parameters[p] = saved + h;
+        set();
+        const double plus = loss();
+        parameters[p] = saved - h;
+        set();
+        const double minus = loss();
+        parameters[p] = saved;
+        const double numeric = (plus - minus) / (2 * h);
+        worst = std::max(worst, std::abs(numeric - analytic[p]) / std::max({std::abs(numeric), std::abs(analytic[p]), 1e-4}));
+    }
+    set();
+    return worst;
 }
 
 // Largest |finite difference - analytic| / max(|finite difference|, |analytic|, 1e-4) over all parameters.

@@ -15,6 +15,8 @@
 
 #include <typenet/typenet.hpp>
 
+#include "gradient_check.hpp"
+
 namespace test {
 
 template <class Trainer, class Net>
@@ -53,21 +55,7 @@ double sequence_gradient_error(std::uint64_t seed = 1) {
     trainer.get_gradient(std::span<double, Net::parameter_count>(analytic.data(), Net::parameter_count));
     for (std::size_t b = 0; b < Batch; ++b) trainer.state(b) = start[b];
 
-    std::vector<double> parameters(Net::parameter_count);
-    net->get_parameters(std::span<double, Net::parameter_count>(parameters.data(), Net::parameter_count));
-    double worst = 0;
-    for (std::size_t p = 0; p < Net::parameter_count; ++p) {
-        const double saved = parameters[p], h = 1e-5;
-        auto loss_at = [&](double value) {
-            parameters[p] = value;
-            net->set_parameters(std::span<const double, Net::parameter_count>(parameters.data(), Net::parameter_count));
-            return trainer.loss(*net, *xs, *ys);
-        };
-        const double numeric = (loss_at(saved + h) - loss_at(saved - h)) / (2 * h);
-        parameters[p] = saved;
-        worst = std::max(worst, std::abs(numeric - analytic[p]) / std::max({std::abs(numeric), std::abs(analytic[p]), 1e-4}));
-    }
-    net->set_parameters(std::span<const double, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    double worst = parameter_vector_error(*net, analytic, [&] { return trainer.loss(*net, *xs, *ys); });
 
     // d loss / d input at every step of every stream (input_gradient), through all later steps.
     for (std::size_t b = 0; b < Batch; ++b)

@@ -61,22 +61,9 @@ double structure_gradient_error(std::uint64_t seed = 1) {
     // Twice: scratch memory a combinator reuses must not carry anything from one step into the next.
     trainer.step(*net, x, y);
     trainer.step(*net, x, y);
-    std::vector<double> analytic(Net::parameter_count), parameters(Net::parameter_count);
+    std::vector<double> analytic(Net::parameter_count);
     trainer.get_gradient(std::span<double, Net::parameter_count>(analytic.data(), Net::parameter_count));
-    net->get_parameters(std::span<double, Net::parameter_count>(parameters.data(), Net::parameter_count));
-    double worst = 0;
-    for (std::size_t p = 0; p < Net::parameter_count; ++p) {
-        const double saved = parameters[p], h = 1e-5;
-        auto loss_at = [&](double value) {
-            parameters[p] = value;
-            net->set_parameters(std::span<const double, Net::parameter_count>(parameters.data(), Net::parameter_count));
-            return trainer.loss(*net, x, y);
-        };
-        const double numeric = (loss_at(saved + h) - loss_at(saved - h)) / (2 * h);
-        parameters[p] = saved;
-        worst = std::max(worst, std::abs(numeric - analytic[p]) / std::max({std::abs(numeric), std::abs(analytic[p]), 1e-4}));
-    }
-    return worst;
+    return parameter_vector_error(*net, analytic, [&] { return trainer.loss(*net, x, y); });
 }
 
 }  // namespace test
