@@ -79,6 +79,14 @@ constexpr bool has_weight_tensor() {
 
 namespace typenet::detail::inline TYPENET_ISA {
 
+// A layer's row of typenet::summary inside a combinator (index: its state_dict prefix), then the rows of
+// the layers inside it, if it is a combinator too.
+template <class Layer>
+void append_summary_rows(std::vector<summary_entry>& rows, const std::string& index, std::size_t width, summary_row columns, int depth) {
+    rows.push_back({index, Layer::name, width, tensor_totals<typename Layer::template parameters<float>>::size, std::move(columns), depth});
+    if constexpr (requires { Layer::nested_summary(rows, index, depth); }) Layer::nested_summary(rows, index, depth + 1);
+}
+
 // Elements of a layer's reference state (0: stateless, or void: no layer).
 template <class Layer>
 constexpr std::size_t reference_state_size_of() {
@@ -344,21 +352,15 @@ struct branch {
         static_for<layer_count>([&](auto index) {
             constexpr std::size_t i = decltype(index)::value;
             using layer = typename p::template layer<i>;
-            summary_entry entry;
-            entry.index = prefix + "." + std::to_string(i);
-            entry.name = layer::name;
-            entry.parameters = tensor_totals<typename p::template tensors<i>>::size;
-            entry.width = entry.parameters != 0 || !is_element_wise<layer>() ? p::widths[i + 1] : 0;
-            entry.columns = summary_of<layer>();
-            entry.depth = depth;
+            summary_row columns = summary_of<layer>();
             static_for<p::template tensor_count<i>>([&](auto tensor_index) {
                 using tensor = typename p::template tensor<i, decltype(tensor_index)::value>;
                 using chosen = typename Initializers::template of<i, tensor>::type;
                 if constexpr (tensor::role == tensor_role::weight && !std::is_same_v<chosen, typename tensor::initializer>)
-                    entry.columns = {std::string(chosen::name), describe_initializer<chosen>(tensor::fan_in, tensor::fan_out)};
+                    columns = {std::string(chosen::name), describe_initializer<chosen>(tensor::fan_in, tensor::fan_out)};
             });
-            rows.push_back(entry);
-            if constexpr (requires { layer::nested_summary(rows, prefix, depth); }) layer::nested_summary(rows, entry.index, depth + 1);
+            const bool shows_width = tensor_totals<typename p::template tensors<i>>::size != 0 || !is_element_wise<layer>();
+            append_summary_rows<layer>(rows, prefix + "." + std::to_string(i), shows_width ? p::widths[i + 1] : 0, std::move(columns), depth);
         });
     }
 

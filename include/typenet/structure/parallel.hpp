@@ -198,15 +198,7 @@ struct parallel_layer {
         detail::static_for<count>([&](auto index) {
             constexpr std::size_t b = decltype(index)::value;
             using layer = typename branch<b>::template plan<float>::template layer<0>;
-            summary_entry entry;
-            entry.index = prefix + "." + std::to_string(b);
-            entry.name = layer::name;
-            entry.width = widths[b];
-            entry.parameters = detail::tensor_totals<typename branch<b>::template plan<float>::template tensors<0>>::size;
-            entry.columns = detail::summary_of<layer>();
-            entry.depth = depth;
-            rows.push_back(entry);
-            if constexpr (requires { layer::nested_summary(rows, prefix, depth); }) layer::nested_summary(rows, entry.index, depth + 1);
+            detail::append_summary_rows<layer>(rows, prefix + "." + std::to_string(b), widths[b], detail::summary_of<layer>(), depth);
         });
     }
 

@@ -409,14 +409,7 @@ public:
     static void nested_summary(std::vector<summary_entry>& rows, const std::string& prefix, int depth) {
         branch::template nested_summary<initializers>(rows, prefix, depth);
         if constexpr (has_projection) {
-            summary_entry entry;
-            entry.index = prefix + ".shortcut";
-            entry.name = Projection::name;
-            entry.width = output_width;
-            entry.parameters = detail::tensor_totals<shortcut_tensors<float>>::size;
-            entry.columns = detail::summary_of<Projection>();
-            entry.depth = depth;
-            rows.push_back(entry);
+            detail::append_summary_rows<Projection>(rows, prefix + ".shortcut", output_width, detail::summary_of<Projection>(), depth);
         }
     }
 
