@@ -1,0 +1,721 @@
+// Neural Amp Modeler's WaveNet as a type: nam::wavenet<layer_array<...>...>, one stateful layer of the
+// layer contract (typenet/layer.hpp) that a network runs, trains (sequence_trainer) and saves like any other.
+//
+// Documentation: docs/nam.md
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE or https://www.boost.org/LICENSE_1_0.txt).
+//
+// What it computes (NAM's trainer, nam/models/wavenet.py, and NAM Core, NAM/wavenet.cpp): the model's input
+// x is also the condition c of every layer. Layer array i takes the previous array's residual stream (x for
+// the first) and its head output (nothing for the first):
+//   v = rechannel(input)                                   1x1, no bias
+//   for each layer (dilation d, kernel size K):
+//     z = sum_k conv_k v[t - (K-1-k) d] + conv_bias + input_mixin(c)
+//     a = activation(z), or tanh(z[:B]) * sigmoid(z[B:]) when gated
+//     head += a;  v = v + 1x1(a) + 1x1_bias
+//   head_output = head_rechannel(head) (+ its bias when head_bias)
+// and the model's output is head_scale * the last array's head output.
+//
+// The parameter vector (Net::get_parameters) is NAM's weight array, in its order: per array the rechannel
+// weight, per layer the convolution's weight ([out][in][k]) and bias, the input mixin's weight, the 1x1's
+// weight and bias, then the head rechannel's weight (and bias), and head_scale last.
+//
+// The state of one stream is, per layer, a ring of the last frames its convolution looks back on (a power
+// of two of them, so that a tap is one masked index), and the position in the rings: all zeros is NAM's
+// start, empty buffers. A step gathers each layer's K taps into one row and runs the shared dense kernel
+// over it (kernel/dense_forward.hpp); consecutive steps of one stream (sequence, and nam::model's process)
+// go through the layers a tile of frames at a time, so each weight is loaded once for the tile.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/list.hpp>
+
+#include "../../activation.hpp"
+#include "../../config.hpp"
+#include "../../detail/constexpr_math.hpp"
+#include "../../detail/static_for.hpp"
+#include "../../init.hpp"
+#include "../../kernel/dense_forward.hpp"
+#include "../../kernel/dense_layout.hpp"
+#include "../../layer.hpp"
+#include "../../layers/conv1d/conv1d.hpp"
+#include "../../simd.hpp"
+#include "../../spelling.hpp"
+
+namespace typenet::nam {
+
+// One layer of a layer array: its dilation, kernel size and activation, and whether it is gated
+// (tanh(z[:B]) * sigmoid(z[B:])). NAM's A1 files give every layer of an array the same kernel size and
+// activation; A2 files give each layer its own, which is why they are here.
+template <std::size_t Dilation, std::size_t KernelSize = 3, class Activation = typenet::tanh, bool Gated = false>
+struct layer {
+    static_assert(Dilation >= 1, "typenet::nam::layer<Dilation, ...>: Dilation must be at least 1");
+    static_assert(KernelSize >= 1, "typenet::nam::layer<Dilation, KernelSize, ...>: KernelSize must be at least 1");
+    static_assert(is_activation_v<Activation>, "typenet::nam::layer<..., Activation>: Activation must be a typenet activation");
+    static constexpr std::size_t dilation = Dilation, kernel_size = KernelSize;
+    static constexpr bool gated = Gated;
+    using activation = Activation;
+};
+
+// A layer array with its layers listed (nam::layer<...>...): InputSize channels in (1 for the first array,
+// the previous array's Channels after it), Channels on the residual stream, HeadSize out of the head
+// rechannel. Bottleneck: the width of the convolution's output (doubled when gated), of the head and of
+// the 1x1's input; NAM's A1 files have Bottleneck = Channels. ConditionSize: channels of the condition (1,
+// the model's input).
+template <std::size_t InputSize, std::size_t Channels, std::size_t HeadSize, bool HeadBias, class Layers, std::size_t Bottleneck = Channels,
+          std::size_t ConditionSize = 1>
+struct layer_array_of {
+    static_assert(InputSize >= 1 && Channels >= 1 && HeadSize >= 1 && Bottleneck >= 1 && ConditionSize >= 1,
+                  "typenet::nam::layer_array: every size must be at least 1");
+    static_assert(boost::mp11::mp_size<Layers>::value >= 1, "typenet::nam::layer_array: an array needs at least one layer");
+    static constexpr std::size_t input_size = InputSize, channels = Channels, head_size = HeadSize, bottleneck = Bottleneck,
+                                 condition_size = ConditionSize;
+    static constexpr bool head_bias = HeadBias;
+    using layers = Layers;
+};
+
+template <std::size_t... D>
+struct dilations {};
+
+template <class Dilations, std::size_t KernelSize, class Activation, bool Gated>
+struct uniform_layers;
+template <std::size_t... D, std::size_t KernelSize, class Activation, bool Gated>
+struct uniform_layers<dilations<D...>, KernelSize, Activation, Gated> {
+    using type = boost::mp11::mp_list<layer<D, KernelSize, Activation, Gated>...>;
+};
+
+// An A1 layer array, as NAM's config.layers[i] spells it: input_size, condition_size (1), head_size,
+// channels, kernel_size, dilations, activation, gated, head_bias.
+template <std::size_t InputSize, std::size_t Channels, std::size_t HeadSize, std::size_t KernelSize, class Dilations,
+          class Activation = typenet::tanh, bool Gated = false, bool HeadBias = false>
+using layer_array = layer_array_of<InputSize, Channels, HeadSize, HeadBias, typename uniform_layers<Dilations, KernelSize, Activation, Gated>::type>;
+
+}  // namespace typenet::nam
+
+namespace typenet::nam::detail::inline TYPENET_ISA {
+
+using typenet::detail::round_up;
+using typenet::detail::static_for;
+using typenet::detail::storage_alignment;
+
+constexpr std::size_t power_of_two_at_least(std::size_t value) noexcept {
+    std::size_t power = 1;
+    while (power < value) power *= 2;
+    return power;
+}
+
+// "Prefix.I.Suffix" as a fixed_name.
+template <fixed_name Prefix, std::size_t I, fixed_name Suffix>
+constexpr auto indexed_name() noexcept {
+    return typenet::detail::joined_name<typenet::detail::joined_name<Prefix, typenet::detail::index_name<I>()>(), Suffix>();
+}
+
+// A 1x1 convolution's weight [out][in][1], stored as a dense layer's matrix.
+template <class T, std::size_t In, std::size_t Out>
+struct pointwise_layout {
+    using layout = typenet::detail::dense_layout<T, In, Out>;
+    static constexpr std::array<std::size_t, 3> shape = {Out, In, 1};
+    static constexpr std::size_t size = In * Out;
+    static constexpr std::size_t storage = layout::weight_storage;
+    static constexpr std::size_t storage_index(std::size_t flat) noexcept { return layout::weight_index(flat / In, flat % In); }
+};
+template <class T, std::size_t Size>
+using vector_layout = contiguous_layout<T, Size>;
+
+// Everything about one layer of an array that the kernels need, at compile time.
+template <class Array, class Layer>
+struct layer_facts {
+    static constexpr std::size_t channels = Array::channels, bottleneck = Array::bottleneck, condition = Array::condition_size;
+    static constexpr std::size_t kernel_size = Layer::kernel_size, dilation = Layer::dilation;
+    static constexpr bool gated = Layer::gated;
+    using activation = typename Layer::activation;
+    static constexpr std::size_t conv_out = (gated ? 2 : 1) * bottleneck;
+    static constexpr std::size_t history = (kernel_size - 1) * dilation;
+    static constexpr std::size_t ring_frames = history == 0 ? 0 : power_of_two_at_least(history);
+    template <class T>
+    using conv = typenet::detail::dense_layout<T, kernel_size * channels, conv_out>;
+    template <class T>
+    using pointwise = typenet::detail::dense_layout<T, bottleneck, channels>;
+};
+
+template <class Array, std::size_t ArrayIndex>
+struct array_tensors {
+    template <class T, class Layer, std::size_t J>
+    using layer_list = boost::mp11::mp_list<
+        tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_conv.weight">(), tensor_role::weight, torch_default,
+               typenet::detail::conv1d_weight_layout<T, Array::channels, layer_facts<Array, Layer>::conv_out, Layer::kernel_size>,
+               Array::channels * Layer::kernel_size, layer_facts<Array, Layer>::conv_out * Layer::kernel_size, Layer::kernel_size>,
+        tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_conv.bias">(), tensor_role::bias, torch_default,
+               vector_layout<T, layer_facts<Array, Layer>::conv_out>, Array::channels * Layer::kernel_size,
+               layer_facts<Array, Layer>::conv_out * Layer::kernel_size, Layer::kernel_size>,
+        tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_input_mixer.weight">(), tensor_role::weight,
+               torch_default, pointwise_layout<T, Array::condition_size, layer_facts<Array, Layer>::conv_out>, Array::condition_size,
+               layer_facts<Array, Layer>::conv_out>,
+        tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_1x1.weight">(), tensor_role::weight, torch_default,
+               pointwise_layout<T, Array::bottleneck, Array::channels>, Array::bottleneck, Array::channels>,
+        tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_1x1.bias">(), tensor_role::bias, torch_default,
+               vector_layout<T, Array::channels>, Array::bottleneck, Array::channels>>;
+
+    template <class T, class Indices>
+    struct all_layers;
+    template <class T, std::size_t... J>
+    struct all_layers<T, std::index_sequence<J...>> {
+        using type = boost::mp11::mp_append<layer_list<T, boost::mp11::mp_at_c<typename Array::layers, J>, J>...>;
+    };
+    static constexpr std::size_t layer_count = boost::mp11::mp_size<typename Array::layers>::value;
+
+    template <class T>
+    using head = std::conditional_t<
+        Array::head_bias,
+        boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.weight">(), tensor_role::weight, torch_default,
+                                    pointwise_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>,
+                             tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.bias">(), tensor_role::bias, torch_default,
+                                    vector_layout<T, Array::head_size>, Array::bottleneck, Array::head_size>>,
+        boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.weight">(), tensor_role::weight, torch_default,
+                                    pointwise_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>>>;
+
+    template <class T>
+    using type = boost::mp11::mp_append<
+        boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_rechannel.weight">(), tensor_role::weight, torch_default,
+                                    pointwise_layout<T, Array::input_size, Array::channels>, Array::input_size, Array::channels>>,
+        typename all_layers<T, std::make_index_sequence<layer_count>>::type, head<T>>;
+};
+
+template <class List>
+struct storage_offsets;
+template <class... Tensors>
+struct storage_offsets<boost::mp11::mp_list<Tensors...>> {
+    static constexpr std::array<std::size_t, sizeof...(Tensors) + 1> value = [] {
+        std::array<std::size_t, sizeof...(Tensors) + 1> offsets{};
+        const std::size_t storages[] = {Tensors::storage..., 0};
+        for (std::size_t i = 0; i < sizeof...(Tensors); ++i) offsets[i + 1] = offsets[i] + storages[i];
+        return offsets;
+    }();
+};
+
+// Reads tensor j of a layer array at its logical (PyTorch) index: from the parameter block (Storage) or
+// from the reference's vectors.
+template <class T, class Tensors>
+struct block_weights {
+    const T* block;
+    template <std::size_t J>
+    T get(std::size_t flat) const noexcept {
+        using tensor = boost::mp11::mp_at_c<Tensors, J>;
+        return block[storage_offsets<Tensors>::value[J] + tensor::storage_index(flat)];
+    }
+};
+struct vector_weights {
+    const std::vector<double>* tensors;
+    template <std::size_t J>
+    double get(std::size_t flat) const noexcept {
+        return tensors[J][flat];
+    }
+};
+
+}  // namespace typenet::nam::detail::inline TYPENET_ISA
+
+namespace typenet::nam::inline TYPENET_ISA {
+
+template <class... Arrays>
+struct wavenet_layer;
+
+// The declaration: nam::wavenet<layer_array<...>...> after input<1>.
+template <class... Arrays>
+struct wavenet {
+    static_assert(sizeof...(Arrays) >= 1, "typenet::nam::wavenet: a WaveNet needs at least one layer array");
+    template <std::size_t InputWidth, class Next>
+    using resolve = wavenet_layer<Arrays...>;
+};
+
+template <class... Arrays>
+struct wavenet_layer {
+    using arrays = boost::mp11::mp_list<Arrays...>;
+    static constexpr std::size_t array_count = sizeof...(Arrays);
+    using first = boost::mp11::mp_first<arrays>;
+    using last = boost::mp11::mp_back<arrays>;
+    static_assert(first::condition_size == first::input_size,
+                  "typenet::nam::wavenet: the condition is the model's input, so the first array's condition_size must equal its input_size");
+    static_assert(last::head_size == 1, "typenet::nam::wavenet: the last layer array's head_size must be 1 (one output sample)");
+    template <std::size_t I>
+    using array = boost::mp11::mp_at_c<arrays, I>;
+    static constexpr bool chained = [] {
+        bool ok = true;
+        detail::static_for<array_count - 1>([&](auto i) {
+            using a = array<i>;
+            using b = array<i + 1>;
+            ok = ok && a::channels == b::input_size;
+        });
+        return ok;
+    }();
+    static_assert(chained, "typenet::nam::wavenet: each layer array's input_size must equal the previous array's channels");
+    static constexpr bool heads_chained = [] {
+        bool ok = true;
+        detail::static_for<array_count - 1>([&](auto i) { ok = ok && array<i>::head_size == array<i + 1>::bottleneck; });
+        return ok;
+    }();
+    static_assert(heads_chained,
+                  "typenet::nam::wavenet: each layer array's head_size must equal the next array's channels (its head starts from it)");
+    static constexpr bool same_condition = ((Arrays::condition_size == first::condition_size) && ...);
+    static_assert(same_condition, "typenet::nam::wavenet: every layer array sees the same condition (condition_size)");
+
+    // ---- The layer contract (typenet/layer.hpp), stateful.
+    static constexpr std::string_view name = "nam_wavenet";
+    static constexpr std::size_t input_width = first::condition_size;
+    static constexpr std::size_t output_width = 1;
+
+    template <class T, class Indices>
+    struct tensors_of;
+    template <class T, std::size_t... I>
+    struct tensors_of<T, std::index_sequence<I...>> {
+        using type = boost::mp11::mp_append<typename detail::array_tensors<Arrays, I>::template type<T>...,
+                                            boost::mp11::mp_list<tensor<"_head_scale", tensor_role::other, constant<0.02>,
+                                                                        detail::vector_layout<T, 1>, 1, 1>>>;
+    };
+    template <class T>
+    using parameters = typename tensors_of<T, std::index_sequence_for<Arrays...>>::type;
+
+    // Tensors before array I's in the list, and the array's own.
+    template <std::size_t I>
+    static constexpr std::size_t first_tensor = [] {
+        std::size_t count = 0;
+        detail::static_for<I>([&](auto i) { count += boost::mp11::mp_size<typename detail::array_tensors<array<i>, i>::template type<float>>::value; });
+        return count;
+    }();
+    template <class T, std::size_t I>
+    static constexpr std::size_t block_offset = detail::storage_offsets<parameters<T>>::value[first_tensor<I>];
+    template <class T, std::size_t I>
+    using array_tensor_list = typename detail::array_tensors<array<I>, I>::template type<T>;
+    template <class T>
+    static constexpr std::size_t head_scale_offset = detail::storage_offsets<parameters<T>>::value[boost::mp11::mp_size<parameters<T>>::value - 1];
+
+    // Receptive field: the frames of input an output depends on.
+    static constexpr std::size_t receptive_field = [] {
+        std::size_t frames = 1;
+        detail::static_for<array_count>([&](auto i) {
+            boost::mp11::mp_for_each<typename array<i>::layers>([&](auto l) {
+                using L = decltype(l);
+                frames += (L::kernel_size - 1) * L::dilation;
+            });
+        });
+        return frames;
+    }();
+
+    // ---- State: the position (a frame count modulo the largest ring), then per array and layer its ring.
+    template <class T>
+    static constexpr std::size_t position_storage = typenet::detail::storage_alignment / sizeof(T);
+    template <class T, std::size_t I, std::size_t L>
+    static constexpr std::size_t ring_storage =
+        typenet::detail::round_up(detail::layer_facts<array<I>, boost::mp11::mp_at_c<typename array<I>::layers, L>>::ring_frames * array<I>::channels,
+                 typenet::detail::storage_alignment / sizeof(T));
+    template <class T>
+    static constexpr auto ring_offsets = [] {
+        std::array<std::array<std::size_t, 64>, array_count> offsets{};
+        std::size_t offset = position_storage<T>;
+        detail::static_for<array_count>([&](auto i) {
+            constexpr std::size_t layers = boost::mp11::mp_size<typename array<i>::layers>::value;
+            static_assert(layers <= 64, "typenet::nam::wavenet: at most 64 layers per layer array");
+            detail::static_for<layers>([&](auto l) {
+                offsets[i][l] = offset;
+                offset += ring_storage<T, i, l>;
+            });
+        });
+        return offsets;
+    }();
+    template <class T>
+    static constexpr std::size_t state_size = [] {
+        std::size_t size = position_storage<T>;
+        detail::static_for<array_count>([&](auto i) {
+            detail::static_for<boost::mp11::mp_size<typename array<i>::layers>::value>([&](auto l) { size += ring_storage<T, i, l>; });
+        });
+        return size;
+    }();
+    static constexpr std::size_t largest_ring = [] {
+        std::size_t frames = 1;
+        detail::static_for<array_count>([&](auto i) {
+            detail::static_for<boost::mp11::mp_size<typename array<i>::layers>::value>([&](auto l) {
+                frames = std::max(frames, detail::layer_facts<array<i>, boost::mp11::mp_at_c<typename array<i>::layers, l>>::ring_frames);
+            });
+        });
+        return frames;
+    }();
+    static constexpr std::size_t reference_state_size = state_size<double>;
+
+    // Frames one pass through the layers handles at once (sequence, nam::model::process).
+    static constexpr std::size_t tile_frames = 16;
+
+    template <class T, std::size_t Width, std::size_t Rows>
+    static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
+                     std::size_t y_stride) noexcept {
+        for (std::size_t r = 0; r < Rows; ++r)
+            run<T, 1>(parameters, state + r * state_stride, x + r * x_stride, x_stride, y + r * y_stride, y_stride);
+    }
+
+    template <class T, std::size_t Width, std::size_t Steps>
+    static void sequence(const T* parameters, T* state, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+        constexpr std::size_t tiles = Steps / tile_frames, rest = Steps % tile_frames;
+        for (std::size_t t = 0; t < tiles; ++t)
+            run<T, tile_frames>(parameters, state, x + t * tile_frames * x_stride, x_stride, y + t * tile_frames * y_stride, y_stride);
+        if constexpr (rest > 0)
+            run<T, rest>(parameters, state, x + tiles * tile_frames * x_stride, x_stride, y + tiles * tile_frames * y_stride, y_stride);
+    }
+
+    // Frames consecutive frames of one stream, Frames <= tile_frames.
+    template <class T, std::size_t Frames>
+    static void run(const T* parameters, T* state, const T* x, std::size_t x_stride, T* y, std::size_t y_stride) noexcept {
+        static_assert(Frames >= 1 && Frames <= tile_frames);
+        const std::size_t position = static_cast<std::size_t>(state[0]);
+        // The residual stream and the head between arrays, row r for frame r.
+        constexpr std::size_t stream_stride = widest_stride<T>;
+        alignas(typenet::detail::storage_alignment) T stream[Frames * stream_stride];
+        alignas(typenet::detail::storage_alignment) T head[Frames * stream_stride];
+        alignas(typenet::detail::storage_alignment) T condition[Frames * stream_stride];
+        for (std::size_t r = 0; r < Frames; ++r) {
+            std::fill_n(condition + r * stream_stride, stream_stride, T(0));
+            std::copy_n(x + r * x_stride, input_width, condition + r * stream_stride);
+        }
+        detail::static_for<array_count>([&](auto i) TYPENET_INLINE_LAMBDA {
+            run_array<T, Frames, i>(parameters + block_offset<T, i>, state, position, condition, i == 0 ? condition : stream, stream, head);
+        });
+        const T scale = parameters[head_scale_offset<T>];
+        for (std::size_t r = 0; r < Frames; ++r) y[r * y_stride] = scale * head[r * stream_stride];
+        state[0] = static_cast<T>((position + Frames) & (largest_ring - 1));
+    }
+
+    // ---- Training (layer contract: step_backward) and the oracle (reference_step) share one scalar pass.
+    template <class T, std::size_t Width, std::size_t Rows, bool InputGradient>
+    static void step_backward(const step_backward_arguments<T>& a) noexcept {
+        for (std::size_t r = 0; r < Rows; ++r) {
+            const T* state = a.state + r * a.state_stride;
+            T* state_gradient = a.state_gradient + r * a.state_gradient_stride;
+            const std::size_t position = static_cast<std::size_t>(state[0]);
+            const T* x = a.input + r * a.input_stride;
+            records<T> record;
+            forward_frame<T>([&](auto i) { return detail::block_weights<T, array_tensor_list<T, i>>{a.parameters + block_offset<T, i>}; },
+                             state, position, x, record, nullptr);
+            const T head_output = std::get<array_count - 1>(record).head_output[0];
+            const T scale = a.parameters[head_scale_offset<T>];
+            const T dy = a.output_gradient[r * a.output_gradient_stride];
+            a.parameter_gradient[head_scale_offset<T>] += dy * head_output;
+            std::fill_n(state_gradient, position_storage<T>, T(0));
+            T dx[input_width]{};
+            backward_frame<T>(a.parameters, a.parameter_gradient, state_gradient, position, record, scale * dy, dx);
+            if constexpr (InputGradient) {
+                T* input_gradient = a.input_gradient + r * a.input_gradient_stride;
+                std::fill_n(input_gradient, a.input_gradient_stride, T(0));
+                std::copy_n(dx, input_width, input_gradient);
+            }
+        }
+    }
+
+    static void reference_step(reference_tensors parameters, std::span<double> state, std::span<const double> x, std::span<double> y) {
+        const std::size_t position = static_cast<std::size_t>(state[0]);
+        records<double> record;
+        forward_frame<double>(
+            [&](auto i) { return detail::vector_weights{parameters.data() + first_tensor<i>}; }, state.data(), position, x.data(), record,
+            state.data());
+        y[0] = parameters.back()[0] * std::get<array_count - 1>(record).head_output[0];
+        state[0] = static_cast<double>((position + 1) & (largest_ring - 1));
+    }
+
+    static summary_row summary() { return {"torch_default", "NAM WaveNet, " + std::to_string(array_count) + " layer arrays"}; }
+
+    template <class T>
+    static constexpr std::size_t widest_stride = [] {
+        std::size_t widest = 1;
+        detail::static_for<array_count>([&](auto i) {
+            widest = std::max({widest, array<i>::channels, array<i>::bottleneck, array<i>::head_size, array<i>::input_size});
+        });
+        return typenet::detail::round_up(widest, 64 / sizeof(T));
+    }();
+
+private:
+    // Array I over Frames frames: in (rows of input_size), head (rows of the previous array's head output;
+    // ignored for the first array) -> out (the residual stream), head (this array's head output).
+    template <class T, std::size_t Frames, std::size_t I>
+    TYPENET_ALWAYS_INLINE static void run_array(const T* block, T* state, std::size_t position, const T* condition, const T* in, T* out,
+                                                T* head) noexcept {
+        using A = array<I>;
+        using tensors = array_tensor_list<T, I>;
+        constexpr std::size_t stride = widest_stride<T>;
+        constexpr std::size_t layer_count = boost::mp11::mp_size<typename A::layers>::value;
+        constexpr bool last_array = I + 1 == array_count;
+        auto tensor_at = [block](auto j) TYPENET_INLINE_LAMBDA { return block + detail::storage_offsets<tensors>::value[j]; };
+        alignas(typenet::detail::storage_alignment) static constexpr T no_bias[typenet::detail::round_up(stride * 2, 64)] = {};
+
+        // v = rechannel(in). The input may alias out (the previous array's stream): go through a copy.
+        alignas(typenet::detail::storage_alignment) T v[Frames * stride];
+        kernel::dense_forward<typenet::detail::dense_layout<T, A::input_size, A::channels>, epilogue<>, Frames>(in, stride, tensor_at(0),
+                                                                                                               no_bias, v, stride);
+        alignas(typenet::detail::storage_alignment) T accumulated[Frames * stride];
+        if constexpr (I == 0)
+            std::fill_n(accumulated, Frames * stride, T(0));
+        else
+            std::copy_n(head, Frames * stride, accumulated);
+
+        detail::static_for<layer_count>([&](auto l) TYPENET_INLINE_LAMBDA {
+            using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, l>>;
+            using conv = typename facts::template conv<T>;
+            constexpr std::size_t J = 1 + 5 * l;
+            constexpr std::size_t row_stride = typenet::detail::round_up(facts::kernel_size * A::channels, 64 / sizeof(T));
+            constexpr std::size_t z_stride = typenet::detail::round_up(conv::padded_out + 2 * A::bottleneck, 64 / sizeof(T));
+            // Gather each frame's taps (oldest first), pushing the frame into the ring after.
+            alignas(typenet::detail::storage_alignment) T rows[Frames * row_stride];
+            T* ring = state + ring_offsets<T>[I][l];
+            for (std::size_t r = 0; r < Frames; ++r) {
+                const T* current = v + r * stride;
+                T* row = rows + r * row_stride;
+                if constexpr (facts::history > 0) {
+                    constexpr std::size_t mask = facts::ring_frames - 1;
+                    for (std::size_t k = 0; k + 1 < facts::kernel_size; ++k) {
+                        const std::size_t lag = (facts::kernel_size - 1 - k) * facts::dilation;
+                        std::memcpy(row + k * A::channels, ring + ((position + r - lag) & mask) * A::channels, A::channels * sizeof(T));
+                    }
+                    std::memcpy(row + (facts::kernel_size - 1) * A::channels, current, A::channels * sizeof(T));
+                    std::memcpy(ring + ((position + r) & mask) * A::channels, current, A::channels * sizeof(T));
+                } else {
+                    std::memcpy(row, current, A::channels * sizeof(T));
+                }
+            }
+            alignas(typenet::detail::storage_alignment) T z[Frames * z_stride];
+            kernel::dense_forward<conv, epilogue<>, Frames>(rows, row_stride, tensor_at(std::integral_constant<std::size_t, J>{}),
+                                                            tensor_at(std::integral_constant<std::size_t, J + 1>{}), z, z_stride);
+            // The input mixin, the activation and the head sum, frame by frame.
+            const T* mixin = tensor_at(std::integral_constant<std::size_t, J + 2>{});
+            using mixin_layout = typenet::detail::dense_layout<T, A::condition_size, facts::conv_out>;
+            alignas(typenet::detail::storage_alignment) T activated[Frames * stride];
+            for (std::size_t r = 0; r < Frames; ++r) {
+                T* zr = z + r * z_stride;
+                const T* c = condition + r * stride;
+                for (std::size_t channel = 0; channel < A::condition_size; ++channel)
+                    for (std::size_t o = 0; o < facts::conv_out; ++o) zr[o] += mixin[mixin_layout::weight_index(o, channel)] * c[channel];
+                activate<T, facts>(zr, activated + r * stride, accumulated + r * stride);
+            }
+            if constexpr (!(last_array && l + 1 == layer_count))
+                kernel::dense_forward<typename facts::template pointwise<T>, epilogue<add_to_destination>, Frames>(
+                    activated, stride, tensor_at(std::integral_constant<std::size_t, J + 3>{}),
+                    tensor_at(std::integral_constant<std::size_t, J + 4>{}), v, stride);
+        });
+        constexpr std::size_t H = 1 + 5 * layer_count;
+        using head_layout = typenet::detail::dense_layout<T, A::bottleneck, A::head_size>;
+        const T* head_bias = A::head_bias ? tensor_at(std::integral_constant<std::size_t, H + 1>{}) : no_bias;
+        kernel::dense_forward<head_layout, epilogue<>, Frames>(accumulated, stride, tensor_at(std::integral_constant<std::size_t, H>{}),
+                                                               head_bias, head, stride);
+        if constexpr (!last_array) std::copy_n(v, Frames * stride, out);
+    }
+
+    // One frame in plain loops, keeping what the backward pass needs; pushes the frame into the rings of
+    // push_state when it is not null.
+    template <class S, class A>
+    struct array_record {
+        static constexpr std::size_t layer_count = boost::mp11::mp_size<typename A::layers>::value;
+        static constexpr std::size_t widest_kernel = [] {
+            std::size_t widest = 1;
+            boost::mp11::mp_for_each<typename A::layers>([&](auto l) { widest = std::max(widest, decltype(l)::kernel_size); });
+            return widest;
+        }();
+        std::array<S, A::input_size> input{};
+        std::array<std::array<S, widest_kernel * A::channels>, layer_count> taps{};
+        std::array<std::array<S, 2 * A::bottleneck>, layer_count> z{};
+        std::array<std::array<S, A::bottleneck>, layer_count> activated{};
+        std::array<S, A::bottleneck> head{};
+        std::array<S, A::head_size> head_output{};
+        std::array<S, A::channels> output{};
+    };
+    template <class S>
+    using records = std::tuple<array_record<S, Arrays>...>;
+
+    template <class S, class Weights>
+    static void forward_frame(Weights&& weights_of, const S* state, std::size_t position, const S* x, records<S>& record, S* push_state) {
+        detail::static_for<array_count>([&](auto i) {
+            using A = array<i>;
+            auto& rec = std::get<i>(record);
+            const auto w = weights_of(i);
+            if constexpr (i == 0)
+                std::copy_n(x, A::input_size, rec.input.begin());
+            else
+                std::copy_n(std::get<i - 1>(record).output.begin(), A::input_size, rec.input.begin());
+            std::array<S, A::channels> v{};
+            for (std::size_t c = 0; c < A::channels; ++c)
+                for (std::size_t in = 0; in < A::input_size; ++in) v[c] += w.template get<0>(c * A::input_size + in) * rec.input[in];
+            if constexpr (i > 0) std::copy_n(std::get<i - 1>(record).head_output.begin(), A::bottleneck, rec.head.begin());
+            detail::static_for<array_record<S, A>::layer_count>([&](auto l) {
+                using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, l>>;
+                constexpr std::size_t J = 1 + 5 * l, C = A::channels, K = facts::kernel_size, B = A::bottleneck;
+                auto& taps = rec.taps[l];
+                const S* ring = state + ring_offsets<S>[i][l];
+                for (std::size_t k = 0; k + 1 < K; ++k)
+                    for (std::size_t c = 0; c < C; ++c)
+                        taps[k * C + c] = ring[((position - (K - 1 - k) * facts::dilation) & (facts::ring_frames - 1)) * C + c];
+                std::copy_n(v.begin(), C, taps.begin() + (K - 1) * C);
+                if constexpr (facts::history > 0)
+                    if (push_state) std::copy_n(v.begin(), C, push_state + ring_offsets<S>[i][l] + (position & (facts::ring_frames - 1)) * C);
+                auto& z = rec.z[l];
+                for (std::size_t o = 0; o < facts::conv_out; ++o) {
+                    S sum = w.template get<J + 1>(o);
+                    for (std::size_t c = 0; c < C; ++c)
+                        for (std::size_t k = 0; k < K; ++k) sum += w.template get<J>((o * C + c) * K + k) * taps[k * C + c];
+                    for (std::size_t c = 0; c < A::condition_size; ++c) sum += w.template get<J + 2>(o * A::condition_size + c) * x[c];
+                    z[o] = sum;
+                }
+                auto& activated = rec.activated[l];
+                for (std::size_t o = 0; o < B; ++o) {
+                    activated[o] = facts::gated ? static_cast<S>(std::tanh(double(z[o])) * typenet::sigmoid::reference(double(z[B + o])))
+                                                : static_cast<S>(facts::activation::reference(double(z[o])));
+                    rec.head[o] += activated[o];
+                }
+                for (std::size_t c = 0; c < C; ++c) {
+                    S sum = w.template get<J + 4>(c);
+                    for (std::size_t o = 0; o < B; ++o) sum += w.template get<J + 3>(c * B + o) * activated[o];
+                    v[c] += sum;
+                }
+            });
+            constexpr std::size_t H = 1 + 5 * array_record<S, A>::layer_count;
+            for (std::size_t h = 0; h < A::head_size; ++h) {
+                S sum = 0;
+                if constexpr (A::head_bias) sum = w.template get<H + 1>(h);
+                for (std::size_t o = 0; o < A::bottleneck; ++o) sum += w.template get<H>(h * A::bottleneck + o) * rec.head[o];
+                rec.head_output[h] = sum;
+            }
+            rec.output = v;
+        });
+    }
+
+    // d loss / d everything of one frame, from d loss / d (the last array's head output).
+    template <class T>
+    static void backward_frame(const T* parameters, T* gradient, T* state_gradient, std::size_t position, const records<T>& record,
+                               T head_output_gradient, T* dx) noexcept {
+        std::array<T, widest_stride<T>> d_out{}, d_head_output{};
+        d_head_output[0] = head_output_gradient;
+        detail::static_for<array_count>([&](auto reversed) {
+            constexpr std::size_t i = array_count - 1 - reversed;
+            using A = array<i>;
+            using tensors = array_tensor_list<T, i>;
+            const auto& rec = std::get<i>(record);
+            const detail::block_weights<T, tensors> w{parameters + block_offset<T, i>};
+            T* g = gradient + block_offset<T, i>;
+            auto add = [&](auto j, std::size_t flat, T value) {
+                using tensor = boost::mp11::mp_at_c<tensors, decltype(j)::value>;
+                g[detail::storage_offsets<tensors>::value[decltype(j)::value] + tensor::storage_index(flat)] += value;
+            };
+            using index = std::integral_constant<std::size_t, 0>;
+            constexpr std::size_t layer_count = array_record<T, A>::layer_count;
+            constexpr std::size_t H = 1 + 5 * layer_count, C = A::channels, B = A::bottleneck;
+            std::array<T, B> d_head{};
+            for (std::size_t h = 0; h < A::head_size; ++h) {
+                if constexpr (A::head_bias) add(std::integral_constant<std::size_t, H + 1>{}, h, d_head_output[h]);
+                for (std::size_t o = 0; o < B; ++o) {
+                    add(std::integral_constant<std::size_t, H>{}, h * B + o, d_head_output[h] * rec.head[o]);
+                    d_head[o] += w.template get<H>(h * B + o) * d_head_output[h];
+                }
+            }
+            std::array<T, C> dv{};
+            std::copy_n(d_out.begin(), C, dv.begin());
+            detail::static_for<layer_count>([&](auto reversed_layer) {
+                constexpr std::size_t l = layer_count - 1 - reversed_layer;
+                using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, l>>;
+                constexpr std::size_t J = 1 + 5 * l, K = facts::kernel_size;
+                const auto& z = rec.z[l];
+                const auto& activated = rec.activated[l];
+                const auto& taps = rec.taps[l];
+                std::array<T, B> da = d_head;
+                for (std::size_t c = 0; c < C; ++c) {
+                    add(std::integral_constant<std::size_t, J + 4>{}, c, dv[c]);
+                    for (std::size_t o = 0; o < B; ++o) {
+                        add(std::integral_constant<std::size_t, J + 3>{}, c * B + o, dv[c] * activated[o]);
+                        da[o] += w.template get<J + 3>(c * B + o) * dv[c];
+                    }
+                }
+                std::array<T, facts::conv_out> dz{};
+                for (std::size_t o = 0; o < B; ++o) {
+                    if constexpr (facts::gated) {
+                        const double t = std::tanh(double(z[o])), s = typenet::sigmoid::reference(double(z[B + o]));
+                        dz[o] = static_cast<T>(da[o] * (1 - t * t) * s);
+                        dz[B + o] = static_cast<T>(da[o] * t * s * (1 - s));
+                    } else {
+                        dz[o] = static_cast<T>(da[o] * facts::activation::reference_derivative(double(z[o])));
+                    }
+                }
+                std::array<T, K * C> d_taps{};
+                for (std::size_t o = 0; o < facts::conv_out; ++o) {
+                    add(std::integral_constant<std::size_t, J + 1>{}, o, dz[o]);
+                    for (std::size_t c = 0; c < A::condition_size; ++c) {
+                        add(std::integral_constant<std::size_t, J + 2>{}, o * A::condition_size + c, dz[o] * std::get<0>(record).input[c]);
+                        dx[c] += w.template get<J + 2>(o * A::condition_size + c) * dz[o];
+                    }
+                    for (std::size_t c = 0; c < C; ++c)
+                        for (std::size_t k = 0; k < K; ++k) {
+                            add(std::integral_constant<std::size_t, J>{}, (o * C + c) * K + k, dz[o] * taps[k * C + c]);
+                            d_taps[k * C + c] += w.template get<J>((o * C + c) * K + k) * dz[o];
+                        }
+                }
+                // The frame went into the ring at the position: its gradient there is the input's; the
+                // slot held a frame the step read at most as its oldest tap, which gets the tap's gradient.
+                for (std::size_t c = 0; c < C; ++c) dv[c] += d_taps[(K - 1) * C + c];
+                if constexpr (facts::history > 0) {
+                    constexpr std::size_t mask = facts::ring_frames - 1;
+                    T* ring = state_gradient + ring_offsets<T>[i][l];
+                    for (std::size_t c = 0; c < C; ++c) {
+                        dv[c] += ring[(position & mask) * C + c];
+                        ring[(position & mask) * C + c] = 0;
+                    }
+                    for (std::size_t k = 0; k + 1 < K; ++k)
+                        for (std::size_t c = 0; c < C; ++c)
+                            ring[((position - (K - 1 - k) * facts::dilation) & mask) * C + c] += d_taps[k * C + c];
+                }
+            });
+            // v = rechannel(input)
+            std::fill(d_out.begin(), d_out.end(), T(0));
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t in = 0; in < A::input_size; ++in) {
+                    add(index{}, c * A::input_size + in, dv[c] * rec.input[in]);
+                    d_out[in] += w.template get<0>(c * A::input_size + in) * dv[c];
+                }
+            std::fill(d_head_output.begin(), d_head_output.end(), T(0));
+            std::copy_n(d_head.begin(), B, d_head_output.begin());
+            if constexpr (i == 0)
+                for (std::size_t c = 0; c < A::input_size; ++c) dx[c] += d_out[c];
+        });
+    }
+
+    // a = activation(z) (or the gate), head += a; a is written for the 1x1. Past the bottleneck, a stays 0.
+    template <class T, class Facts>
+    TYPENET_ALWAYS_INLINE static void activate(const T* z, T* a, T* head) noexcept {
+        using batch = simd::batch<T>;
+        constexpr std::size_t width = batch::size;
+        constexpr std::size_t B = Facts::bottleneck;
+        constexpr std::size_t whole = B / width * width;
+        for (std::size_t o = 0; o < whole; o += width) {
+            batch value;
+            if constexpr (Facts::gated)
+                value = typenet::tanh::apply(batch::load_unaligned(z + o)) * typenet::sigmoid::apply(batch::load_unaligned(z + B + o));
+            else
+                value = Facts::activation::apply(batch::load_unaligned(z + o));
+            value.store_unaligned(a + o);
+            (batch::load_unaligned(head + o) + value).store_unaligned(head + o);
+        }
+        for (std::size_t o = whole; o < B; ++o) {
+            T value;
+            if constexpr (Facts::gated)
+                value = typenet::tanh::apply(simd::batch<T, simd::narrow_arch>(z[o])).get(0) *
+                        typenet::sigmoid::apply(simd::batch<T, simd::narrow_arch>(z[B + o])).get(0);
+            else
+                value = Facts::activation::apply(simd::batch<T, simd::narrow_arch>(z[o])).get(0);
+            a[o] = value;
+            head[o] += value;
+        }
+    }
+};
+
+}  // namespace typenet::nam::inline TYPENET_ISA
