@@ -22,6 +22,13 @@
 
 namespace {
 
+// The default list (the A1 presets, NAM's LSTMs) and the two small example models NAM Core ships
+// (example_models/wavenet.nam and lstm.nam): a user's own architectures join the list the same way.
+using core_example_wavenet =
+    typenet::network<typenet::input<1>, typenet::nam::wavenet<typenet::nam::layer_array<1, 3, 2, 3, typenet::nam::dilations<1, 2>>,
+                                                              typenet::nam::layer_array<3, 2, 1, 3, typenet::nam::dilations<8>, typenet::tanh, false, true>>>;
+using render_model = typenet::nam::model_with<core_example_wavenet, typenet::nam::lstm_model<1, 3>>;
+
 struct sound_file {
     SNDFILE* handle = nullptr;
     ~sound_file() {
@@ -93,7 +100,7 @@ int run(int argc, char** argv) {
 
     // Slimmable files (whose size --size picks) are read by a later version: the reader names what they use.
     const typenet::nam::model_file file = typenet::nam::read_model_file(positional[0]);
-    auto model = std::make_unique<typenet::nam::model>(file);
+    auto model = std::make_unique<render_model>(file);
     double input_rate = 0;
     const std::vector<float> input = read_mono(positional[1], input_rate);
     if (model->sample_rate() && *model->sample_rate() != input_rate)
@@ -114,7 +121,7 @@ int run(int argc, char** argv) {
 
     const double audio_seconds = static_cast<double>(input.size()) / input_rate;
     std::printf("model: %s\n", model->description().c_str());
-    std::printf("architecture: entry %zu of typenet::nam::model's list%s\n", model->index(),
+    std::printf("architecture: entry %zu of the list%s\n", model->index(),
                 size < 1 ? " (--size ignored: the model is not slimmable)" : "");
     std::printf("prewarm: %zu samples; blocks of %zu frames\n", model->prewarm_samples(), block);
     std::printf("%.2f s of audio in %.4f s: real-time factor %.1f\n", audio_seconds, seconds, audio_seconds / seconds);

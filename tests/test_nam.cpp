@@ -1,0 +1,251 @@
+// NAM models (typenet/models/nam.hpp): outputs against the float64 reference of tools/nam_reference.py
+// (tests/data/nam/) at every block size, the real captures of ../shared/nam/ loaded and run, the
+// architecture list, errors that leave the model untouched, the .nam round trip, gradients through time
+// against finite differences, and no allocation in process.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include <typenet/models/nam.hpp>
+
+#include "sequence_gradient_check.hpp"
+
+namespace {
+
+std::atomic<long> allocations{0};
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+    ++allocations;
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+void* operator new(std::size_t size, std::align_val_t alignment) {
+    ++allocations;
+    const std::size_t a = static_cast<std::size_t>(alignment);
+    if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+
+namespace {
+
+namespace nam = typenet::nam;
+
+std::vector<float> read_floats(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    REQUIRE_MESSAGE(file, "cannot read " << path);
+    file.seekg(0, std::ios::end);
+    std::vector<float> values(static_cast<std::size_t>(file.tellg()) / sizeof(float));
+    file.seekg(0);
+    file.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
+    return values;
+}
+
+// The small reference models' architectures, besides the default list's.
+using gated_model = typenet::network<typenet::input<1>, nam::wavenet<nam::layer_array<1, 4, 3, 3, nam::dilations<1, 2, 4, 8, 16>, typenet::tanh, true, false>,
+                                                                      nam::layer_array<4, 3, 1, 3, nam::dilations<32, 64, 1, 2>, typenet::tanh, true, true>>>;
+using relu_k2_model = typenet::network<typenet::input<1>, nam::wavenet<nam::layer_array<1, 6, 3, 2, nam::dilations<1, 2, 4, 8>, typenet::relu, false, true>,
+                                                                        nam::layer_array<6, 3, 1, 2, nam::dilations<16, 32, 64, 128>, typenet::relu, false, true>>>;
+using three_arrays_model =
+    typenet::network<typenet::input<1>, nam::wavenet<nam::layer_array<1, 5, 4, 3, nam::dilations<1, 2, 4>>,
+                                                     nam::layer_array<5, 4, 3, 3, nam::dilations<8, 16, 32>, typenet::tanh, false, true>,
+                                                     nam::layer_array<4, 3, 1, 3, nam::dilations<64, 128, 256, 1>, typenet::tanh, false, true>>>;
+using test_model = nam::model_with<gated_model, relu_k2_model, three_arrays_model, nam::lstm_model<3, 4>>;
+
+// Worst |difference| over the signal, relative to the expected output's peak.
+double relative_error(const std::vector<float>& expected, const std::vector<float>& actual) {
+    double peak = 0, worst = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        peak = std::max(peak, static_cast<double>(std::abs(expected[i])));
+        worst = std::max(worst, static_cast<double>(std::abs(expected[i] - actual[i])));
+    }
+    return worst / peak;
+}
+
+std::vector<float> render(test_model& model, const std::vector<float>& input, std::size_t block) {
+    std::vector<float> output(input.size());
+    model.reset(block);
+    for (std::size_t t = 0; t < input.size(); t += block) model.process(input.data() + t, output.data() + t, std::min(block, input.size() - t));
+    return output;
+}
+
+const char* const reference_models[] = {"wavenet_standard", "wavenet_lite", "wavenet_feather", "wavenet_nano", "wavenet_gated", "wavenet_relu_k2",
+                                        "wavenet_three_arrays", "lstm_1x8", "lstm_1x16", "lstm_2x8", "lstm_2x12", "lstm_3x4"};
+
+}  // namespace
+
+TEST_CASE("every reference model equals tools/nam_reference.py's float64 output at block sizes 1, 16, 64, 256 and 37") {
+    const std::vector<float> signal = read_floats("data/nam/signal.f32");
+    for (const char* name : reference_models) {
+        const std::vector<float> expected = read_floats(std::string("data/nam/") + name + ".expected.f32");
+        auto model = std::make_unique<test_model>(nam::read_model_file(std::string("data/nam/") + name + ".nam"));
+        for (std::size_t block : {1, 16, 64, 256, 37}) {
+            const double error = relative_error(expected, render(*model, signal, block));
+            INFO(name << ", block " << block << ": " << error << " of the peak");
+            CHECK(error < 1e-5);
+        }
+    }
+}
+
+TEST_CASE("an LSTM starts from the file's initial states (no prewarm)") {
+    const std::vector<float> signal = read_floats("data/nam/signal.f32");
+    for (const char* name : {"lstm_1x8", "lstm_2x12", "lstm_3x4"}) {
+        const std::vector<float> expected = read_floats(std::string("data/nam/") + name + ".noprewarm.f32");
+        const nam::model_file file = nam::read_model_file(std::string("data/nam/") + name + ".nam");
+        std::vector<float> output(signal.size());
+        if (file.config.index() == 1 && std::get<nam::lstm_config>(file.config).num_layers == 1) {
+            auto runner = std::make_unique<nam::runner<nam::lstm_1x8>>();
+            nam::load(file, runner->net);
+            runner->process(signal.data(), output.data(), signal.size());
+        } else if (std::get<nam::lstm_config>(file.config).num_layers == 2) {
+            auto runner = std::make_unique<nam::runner<nam::lstm_2x12>>();
+            nam::load(file, runner->net);
+            runner->process(signal.data(), output.data(), signal.size());
+        } else {
+            auto runner = std::make_unique<nam::runner<nam::lstm_model<3, 4>>>();
+            nam::load(file, runner->net);
+            runner->process(signal.data(), output.data(), signal.size());
+        }
+        INFO(name);
+        CHECK(relative_error(expected, output) < 1e-5);
+    }
+}
+
+TEST_CASE("the real captures of ../shared/nam load into the default list and run") {
+    const std::filesystem::path shared = "../../shared/nam";
+    if (!std::filesystem::exists(shared / "trained")) {
+        MESSAGE("skipped: ../shared/nam is absent (a clone outside the workplace)");
+        return;
+    }
+    struct expectation {
+        const char* file;
+        std::size_t index;  // in nam::model's list
+    };
+    for (const expectation& e : {expectation{"trained/BossWN-standard.nam", 0}, expectation{"trained/BossWN-feather.nam", 2},
+                                 expectation{"trained/BossWN-nano.nam", 3}, expectation{"wavenet_a1_standard.nam", 0},
+                                 expectation{"trained/BossLSTM-1x16.nam", 6}, expectation{"trained/BossLSTM-2x8.nam", 8}}) {
+        INFO(e.file);
+        auto model = std::make_unique<nam::model>(shared / e.file);
+        CHECK(model->index() == e.index);
+        std::vector<float> buffer(4096);
+        for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = 0.3f * std::sin(0.01f * static_cast<float>(i));
+        model->process(buffer.data(), buffer.data(), buffer.size());
+        double peak = 0;
+        for (float y : buffer) {
+            REQUIRE(std::isfinite(y));
+            peak = std::max(peak, static_cast<double>(std::abs(y)));
+        }
+        CHECK(peak > 1e-3);
+        CHECK(peak < 2);
+    }
+    // NAM Core's small example models are not in the default list: the error names the declaration.
+    try {
+        nam::model model(shared / "lstm.nam");
+        FAIL("lstm.nam loaded into the default list");
+    } catch (const typenet::io_error& error) {
+        CHECK(std::string(error.what()).find("typenet::nam::lstm<1, 3>") != std::string::npos);
+    }
+}
+
+TEST_CASE("a file of another architecture leaves the network and the model untouched") {
+    auto nano = std::make_unique<nam::nano>();
+    nano->initialize(3);
+    auto before = std::make_unique<nam::nano>(*nano);
+    const nam::model_file standard_file = nam::read_model_file("data/nam/wavenet_standard.nam");
+    try {
+        nam::load(standard_file, *nano);
+        FAIL("a standard file loaded into a nano network");
+    } catch (const typenet::io_error& error) {
+        CHECK(std::string(error.what()).find("expected WaveNet") != std::string::npos);
+    }
+    CHECK(std::equal(nano->parameter_block().begin(), nano->parameter_block().end(), before->parameter_block().begin()));
+
+    nam::model_file short_file = nam::read_model_file("data/nam/wavenet_nano.nam");
+    short_file.weights.pop_back();
+    CHECK_THROWS_AS(nam::load(short_file, *nano), typenet::io_error);
+    CHECK(std::equal(nano->parameter_block().begin(), nano->parameter_block().end(), before->parameter_block().begin()));
+
+    auto model = std::make_unique<nam::model>(nam::read_model_file("data/nam/wavenet_nano.nam"));
+    const nam::model_file lstm_3x4 = nam::read_model_file("data/nam/lstm_3x4.nam");
+    try {
+        model->load(lstm_3x4);
+        FAIL("an LSTM 3 x 4 loaded into the default list");
+    } catch (const typenet::io_error& error) {
+        CHECK(std::string(error.what()).find("typenet::nam::lstm<3, 4>") != std::string::npos);
+    }
+    CHECK(model->index() == 3);
+    CHECK(model->get<nam::nano>() != nullptr);
+}
+
+TEST_CASE("save writes a .nam file that loads back to the same weights, config and metadata") {
+    const nam::model_file original = nam::read_model_file("data/nam/wavenet_standard.nam");
+    auto net = std::make_unique<nam::standard>();
+    nam::load(original, *net);
+    const auto path = std::filesystem::temp_directory_path() / "typenet_test_nam_roundtrip.nam";
+    nam::save(path, *net, original.metadata, original.sample_rate);
+    const nam::model_file again = nam::read_model_file(path);
+    std::filesystem::remove(path);
+    CHECK(again.weights == original.weights);
+    CHECK(again.architecture == "WaveNet");
+    CHECK(again.sample_rate == original.sample_rate);
+    CHECK(again.metadata.loudness == original.metadata.loudness);
+    CHECK(again.metadata.name == original.metadata.name);
+    CHECK(nam::matches<nam::standard>(again));
+    CHECK_FALSE(nam::matches<nam::lite>(again));
+
+    auto lstm = std::make_unique<nam::lstm_2x8>();
+    lstm->initialize(7);
+    const nam::model_file lstm_file = nam::to_model_file(*lstm);
+    auto reloaded = std::make_unique<nam::lstm_2x8>();
+    nam::load(nam::parse_model_file(nam::model_file_text(lstm_file)), *reloaded);
+    CHECK(std::equal(lstm->parameter_block().begin(), lstm->parameter_block().end(), reloaded->parameter_block().begin()));
+}
+
+TEST_CASE("the type's parameter counts are the weight counts of NAM's files") {
+    for (const char* name : reference_models) {
+        const nam::model_file file = nam::read_model_file(std::string("data/nam/") + name + ".nam");
+        auto model = std::make_unique<test_model>(file);
+        INFO(name);
+        CHECK(model->index() < 15);
+    }
+    static_assert(nam::standard::layer<0>::receptive_field == 4093);
+    static_assert(nam::nano::layer<0>::receptive_field == 4093);
+}
+
+#ifdef TYPENET_TEST_THROUGH_TIME
+TEST_CASE("gradients through time against finite differences: a nano WaveNet, a gated one, LSTMs") {
+    test::check_sequence_gradients<nam::basic_nano<double>>("nano WaveNet");
+    using gated = typenet::basic_network<double, typenet::input<1>,
+                                         nam::wavenet<nam::layer_array<1, 3, 2, 3, nam::dilations<1, 2>, typenet::tanh, true, false>,
+                                                      nam::layer_array<3, 2, 1, 2, nam::dilations<4>, typenet::relu, false, true>>>;
+    test::check_sequence_gradients<gated>("gated two-array WaveNet");
+    test::check_sequence_gradients<nam::lstm_model<2, 5, double>>("LSTM 2 x 5");
+}
+#endif
+
+TEST_CASE("process allocates nothing") {
+    auto model = std::make_unique<test_model>(nam::read_model_file("data/nam/wavenet_standard.nam"));
+    auto lstm = std::make_unique<test_model>(nam::read_model_file("data/nam/lstm_2x8.nam"));
+    std::vector<float> buffer(1000, 0.25f);
+    const long before = allocations;
+    for (std::size_t block : {1, 7, 64, 256}) {
+        model->process(buffer.data(), buffer.data(), std::min<std::size_t>(block, buffer.size()));
+        lstm->process(buffer.data(), buffer.data(), std::min<std::size_t>(block, buffer.size()));
+    }
+    model->reset(64);
+    CHECK(allocations == before);
+}
