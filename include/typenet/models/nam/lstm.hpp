@@ -40,6 +40,33 @@
 #include "../../simd.hpp"
 #include "wavenet.hpp"
 
+namespace typenet::nam::detail::inline TYPENET_ISA {
+
+// The gates' weight [4H][in + H] stored input-major with each gate on whole vectors: row i holds gates i,
+// f, g and o of every unit for input i, each padded to output_vectors<T, H>::padded, so that a step's
+// products leave each gate in registers of its own.
+template <class T, std::size_t In, std::size_t Hidden>
+struct gate_weight_layout {
+    static constexpr std::size_t padded = output_vectors<T, Hidden>::padded;
+    static constexpr std::array<std::size_t, 2> shape = {4 * Hidden, In + Hidden};
+    static constexpr std::size_t size = 4 * Hidden * (In + Hidden);
+    static constexpr std::size_t storage = round_up((In + Hidden) * 4 * padded, storage_alignment / sizeof(T));
+    static constexpr std::size_t storage_index(std::size_t flat) noexcept {
+        const std::size_t out = flat / (In + Hidden), in = flat % (In + Hidden);
+        return in * 4 * padded + out / Hidden * padded + out % Hidden;
+    }
+};
+template <class T, std::size_t Hidden>
+struct gate_bias_layout {
+    static constexpr std::size_t padded = output_vectors<T, Hidden>::padded;
+    static constexpr std::array<std::size_t, 1> shape = {4 * Hidden};
+    static constexpr std::size_t size = 4 * Hidden;
+    static constexpr std::size_t storage = round_up(4 * padded, storage_alignment / sizeof(T));
+    static constexpr std::size_t storage_index(std::size_t flat) noexcept { return flat / Hidden * padded + flat % Hidden; }
+};
+
+}  // namespace typenet::nam::detail::inline TYPENET_ISA
+
 namespace typenet::nam::inline TYPENET_ISA {
 
 template <std::size_t Layers, std::size_t Hidden, std::size_t InputSize = 1>
@@ -64,25 +91,31 @@ struct lstm_layer {
     static constexpr std::size_t output_width = 1;
 
     static constexpr std::size_t in_of(std::size_t layer) noexcept { return layer == 0 ? InputSize : Hidden; }
-    template <class T, std::size_t L>
-    using gate_layout = typenet::detail::dense_layout<T, in_of(L) + Hidden, 4 * Hidden>;
 
     template <class T, std::size_t L>
     using layer_tensors = boost::mp11::mp_list<
         tensor<detail::indexed_name<"layers", L, "weight">(), tensor_role::weight, torch_default,
-               typenet::detail::dense_weight_layout<T, in_of(L) + Hidden, 4 * Hidden>, in_of(L) + Hidden, 4 * Hidden>,
+               detail::gate_weight_layout<T, in_of(L), Hidden>, in_of(L) + Hidden, 4 * Hidden>,
         tensor<detail::indexed_name<"layers", L, "bias">(), tensor_role::bias, torch_default,
-               typenet::detail::dense_bias_layout<T, in_of(L) + Hidden, 4 * Hidden>, in_of(L) + Hidden, 4 * Hidden>,
+               detail::gate_bias_layout<T, Hidden>, in_of(L) + Hidden, 4 * Hidden>,
         tensor<detail::indexed_name<"layers", L, "initial_hidden">(), tensor_role::other, zeros, detail::vector_layout<T, Hidden>, Hidden, Hidden>,
         tensor<detail::indexed_name<"layers", L, "initial_cell">(), tensor_role::other, zeros, detail::vector_layout<T, Hidden>, Hidden, Hidden>>;
+    // The head's weight [1][H], contiguous and zero-padded to whole vectors.
+    template <class T>
+    struct vector_head_layout {
+        static constexpr std::array<std::size_t, 2> shape = {1, Hidden};
+        static constexpr std::size_t size = Hidden;
+        static constexpr std::size_t storage = typenet::detail::round_up(Hidden, typenet::detail::storage_alignment / sizeof(T));
+        static constexpr std::size_t storage_index(std::size_t flat) noexcept { return flat; }
+    };
     template <class T, class Indices>
     struct tensors_of;
     template <class T, std::size_t... L>
     struct tensors_of<T, std::index_sequence<L...>> {
         using type = boost::mp11::mp_append<
             layer_tensors<T, L>...,
-            boost::mp11::mp_list<tensor<"head.weight", tensor_role::weight, torch_default, typenet::detail::dense_weight_layout<T, Hidden, 1>, Hidden, 1>,
-                                 tensor<"head.bias", tensor_role::bias, torch_default, typenet::detail::dense_bias_layout<T, Hidden, 1>, Hidden, 1>>>;
+            boost::mp11::mp_list<tensor<"head.weight", tensor_role::weight, torch_default, vector_head_layout<T>, Hidden, 1>,
+                                 tensor<"head.bias", tensor_role::bias, torch_default, detail::vector_layout<T, 1>, Hidden, 1>>>;
     };
     template <class T>
     using parameters = typename tensors_of<T, std::make_index_sequence<Layers>>::type;
@@ -103,44 +136,72 @@ struct lstm_layer {
         for (std::size_t r = 0; r < Rows; ++r) step_one<T>(parameters, state + r * state_stride, x + r * x_stride, y + r * y_stride);
     }
 
+    // One step of one stream. Each layer's products leave the four gates in registers (the weights are
+    // gate-blocked, see gate_weight_layout), two partial sums per gate halve the chain of FMAs a step waits
+    // on, and the cell runs on them in place.
     template <class T>
     TYPENET_ALWAYS_INLINE static void step_one(const T* parameters, T* state, const T* x, T* y) noexcept {
+        using vectors = detail::output_vectors<T, Hidden>;
+        using batch = typename vectors::batch;
+        constexpr std::size_t V = vectors::count, width = vectors::width, padded = vectors::padded;
         const bool started = state[0] != T(0);
-        constexpr std::size_t row_stride = typenet::detail::round_up(std::max(InputSize, Hidden) + Hidden, line<T>);
-        alignas(typenet::detail::storage_alignment) T row[row_stride];
-        std::copy_n(x, InputSize, row);
+        const T* input = x;
         detail::static_for<Layers>([&](auto l) TYPENET_INLINE_LAMBDA {
             constexpr std::size_t in = in_of(l), J = 4 * l;
-            using layout = gate_layout<T, l>;
+            const T* weight = parameters + offsets<T>::value[J];
+            const T* bias = parameters + offsets<T>::value[J + 1];
             T* h = state + line<T> + 2 * l * vector_storage<T>;
             T* c = h + vector_storage<T>;
             const T* h_start = started ? h : parameters + offsets<T>::value[J + 2];
             const T* c_start = started ? c : parameters + offsets<T>::value[J + 3];
-            std::copy_n(h_start, Hidden, row + in);
-            alignas(typenet::detail::storage_alignment) T gates[typenet::detail::round_up(layout::padded_out + 4 * Hidden, line<T>)];
-            kernel::dense_forward<layout, epilogue<>, 1>(row, row_stride, parameters + offsets<T>::value[J],
-                                                         parameters + offsets<T>::value[J + 1], gates, 0);
-            // The cell reads its old value before h is written (c_start may be the parameters). Gates
-            // are whole vectors of a width that fits the hidden size (the last one padded), so that a
-            // hidden size of 8 or 12 does not fall back to one unit at a time.
-            using cell_batch = std::conditional_t<(Hidden >= simd::lanes<T>), simd::batch<T>, simd::batch<T, simd::narrow_arch>>;
-            constexpr std::size_t width = cell_batch::size, padded = typenet::detail::round_up(Hidden, width);
-            alignas(typenet::detail::storage_alignment) T packed[5][padded], h_out[padded], c_out[padded];
-            if constexpr (padded != Hidden)
-                for (auto& part : packed) std::fill_n(part + Hidden, padded - Hidden, T(0));
-            for (std::size_t gate = 0; gate < 4; ++gate) std::copy_n(gates + gate * Hidden, Hidden, packed[gate]);
-            std::copy_n(c_start, Hidden, packed[4]);
-            for (std::size_t j = 0; j < padded; j += width)
-                cell(cell_batch::load_aligned(packed[0] + j), cell_batch::load_aligned(packed[1] + j), cell_batch::load_aligned(packed[2] + j),
-                     cell_batch::load_aligned(packed[3] + j), cell_batch::load_aligned(packed[4] + j), h_out + j, c_out + j);
-            std::copy_n(h_out, Hidden, h);
-            std::copy_n(c_out, Hidden, c);
-            std::copy_n(h, Hidden, row);
+            batch acc[2][4][V];
+            detail::static_for<4 * V>([&](auto g) TYPENET_INLINE_LAMBDA {
+                acc[0][g / V][g % V] = batch::load_aligned(bias + g * width);
+                acc[1][g / V][g % V] = batch(T(0));
+            });
+            auto product = [&](auto chain, T value, const T* row) TYPENET_INLINE_LAMBDA {
+                const batch broadcast(value);
+                detail::static_for<4 * V>([&](auto g) TYPENET_INLINE_LAMBDA {
+                    acc[chain][g / V][g % V] = simd::fma(broadcast, batch::load_aligned(row + g * width), acc[chain][g / V][g % V]);
+                });
+            };
+            for (std::size_t i = 0; i < in; ++i) product(std::integral_constant<std::size_t, 0>{}, input[i], weight + i * 4 * padded);
+            std::size_t j = 0;
+            for (; j + 2 <= Hidden; j += 2) {
+                product(std::integral_constant<std::size_t, 0>{}, h_start[j], weight + (in + j) * 4 * padded);
+                product(std::integral_constant<std::size_t, 1>{}, h_start[j + 1], weight + (in + j + 1) * 4 * padded);
+            }
+            if (j < Hidden) product(std::integral_constant<std::size_t, 1>{}, h_start[j], weight + (in + j) * 4 * padded);
+            batch h_new[V], c_new[V];
+            detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA {
+                const batch i = gate_sigmoid(acc[0][0][v] + acc[1][0][v]);
+                const batch f = gate_sigmoid(acc[0][1][v] + acc[1][1][v]);
+                const batch g = typenet::tanh::apply(acc[0][2][v] + acc[1][2][v]);
+                const batch o = gate_sigmoid(acc[0][3][v] + acc[1][3][v]);
+                c_new[v] = simd::fma(f, batch::load_aligned(c_start + v * width), i * g);
+                h_new[v] = o * typenet::tanh::apply(c_new[v]);
+            });
+            detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA {
+                c_new[v].store_aligned(c + v * width);
+                h_new[v].store_aligned(h + v * width);
+            });
+            input = h;
         });
         state[0] = T(1);
-        using head = typenet::detail::dense_layout<T, Hidden, 1>;
-        kernel::dense_forward<head, epilogue<>, 1>(row, row_stride, parameters + offsets<T>::value[4 * Layers],
-                                                   parameters + offsets<T>::value[4 * Layers + 1], y, 0);
+        const T* head = parameters + offsets<T>::value[4 * Layers];
+        batch sum(T(0));
+        detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA {
+            sum = simd::fma(batch::load_aligned(input + v * width), batch::load_aligned(head + v * width), sum);
+        });
+        y[0] = simd::reduce_add(sum) + parameters[offsets<T>::value[4 * Layers + 1]];
+    }
+
+    // sigmoid(x) = (1 + tanh(x / 2)) / 2: one rational tanh (kernel/tanh.hpp, a few ulp) instead of an
+    // exponential and a division.
+    template <class Batch>
+    TYPENET_ALWAYS_INLINE static Batch gate_sigmoid(const Batch& x) noexcept {
+        using T = typename Batch::value_type;
+        return typenet::sigmoid::apply(x);
     }
 
     // ---- Training (step_backward) and the oracle (reference_step): one scalar pass in plain loops.
@@ -272,13 +333,6 @@ struct lstm_layer {
 
     static summary_row summary() { return {"torch_default", "NAM LSTM " + std::to_string(Layers) + " x " + std::to_string(Hidden)}; }
 
-private:
-    template <class Batch, class T>
-    TYPENET_ALWAYS_INLINE static void cell(Batch i, Batch f, Batch g, Batch o, Batch c, T* h_out, T* c_out) noexcept {
-        const Batch memory = simd::fma(typenet::sigmoid::apply(f), c, typenet::sigmoid::apply(i) * typenet::tanh::apply(g));
-        memory.store_unaligned(c_out);
-        (typenet::sigmoid::apply(o) * typenet::tanh::apply(memory)).store_unaligned(h_out);
-    }
 };
 
 }  // namespace typenet::nam::inline TYPENET_ISA

@@ -50,7 +50,6 @@
 #include "../../kernel/dense_forward.hpp"
 #include "../../kernel/dense_layout.hpp"
 #include "../../layer.hpp"
-#include "../../layers/conv1d/conv1d.hpp"
 #include "../../simd.hpp"
 #include "../../spelling.hpp"
 
@@ -110,6 +109,9 @@ using typenet::detail::round_up;
 using typenet::detail::static_for;
 using typenet::detail::storage_alignment;
 
+// Frames one pass through the layers handles at once (wavenet_layer::sequence, nam::model's process).
+inline constexpr std::size_t tile_frames = 16;
+
 constexpr std::size_t power_of_two_at_least(std::size_t value) noexcept {
     std::size_t power = 1;
     while (power < value) power *= 2;
@@ -122,14 +124,29 @@ constexpr auto indexed_name() noexcept {
     return typenet::detail::joined_name<typenet::detail::joined_name<Prefix, typenet::detail::index_name<I>()>(), Suffix>();
 }
 
-// A 1x1 convolution's weight [out][in][1], stored as a dense layer's matrix.
-template <class T, std::size_t In, std::size_t Out>
-struct pointwise_layout {
-    using layout = typenet::detail::dense_layout<T, In, Out>;
-    static constexpr std::array<std::size_t, 3> shape = {Out, In, 1};
-    static constexpr std::size_t size = In * Out;
-    static constexpr std::size_t storage = layout::weight_storage;
-    static constexpr std::size_t storage_index(std::size_t flat) noexcept { return layout::weight_index(flat / In, flat % In); }
+// The vectors that hold Outputs values of one frame: the narrow vectors (256-bit under AVX-512) up to their
+// width, the widest ones above.
+template <class T, std::size_t Outputs>
+struct output_vectors {
+    using batch = std::conditional_t<(Outputs > simd::lanes<T, simd::narrow_arch>), simd::batch<T>, simd::batch<T, simd::narrow_arch>>;
+    static constexpr std::size_t width = batch::size;
+    static constexpr std::size_t count = (Outputs + width - 1) / width;
+    static constexpr std::size_t padded = count * width;
+};
+
+// A convolution's weight [out][in][k] (a 1x1's with k = 1), stored input-major: row k * In + in holds the
+// weights of every output, padded to whole vectors, so that a product broadcasts one input and multiplies
+// whole vectors of outputs, and several frames share each load of a row.
+template <class T, std::size_t In, std::size_t Out, std::size_t K = 1>
+struct input_major_layout {
+    static constexpr std::size_t padded = output_vectors<T, Out>::padded;
+    static constexpr std::array<std::size_t, 3> shape = {Out, In, K};
+    static constexpr std::size_t size = Out * In * K;
+    static constexpr std::size_t storage = round_up(K * In * padded, storage_alignment / sizeof(T));
+    static constexpr std::size_t storage_index(std::size_t flat) noexcept {
+        const std::size_t out = flat / (In * K), in = flat / K % In, k = flat % K;
+        return (k * In + in) * padded + out;
+    }
 };
 template <class T, std::size_t Size>
 using vector_layout = contiguous_layout<T, Size>;
@@ -143,11 +160,9 @@ struct layer_facts {
     using activation = typename Layer::activation;
     static constexpr std::size_t conv_out = (gated ? 2 : 1) * bottleneck;
     static constexpr std::size_t history = (kernel_size - 1) * dilation;
-    static constexpr std::size_t ring_frames = history == 0 ? 0 : power_of_two_at_least(history);
-    template <class T>
-    using conv = typenet::detail::dense_layout<T, kernel_size * channels, conv_out>;
-    template <class T>
-    using pointwise = typenet::detail::dense_layout<T, bottleneck, channels>;
+    // The ring holds the frames a step looks back on and those of a whole tile (tile_frames), which are
+    // pushed before the tile's taps are read.
+    static constexpr std::size_t ring_frames = history == 0 ? 0 : power_of_two_at_least(history + tile_frames);
 };
 
 template <class Array, std::size_t ArrayIndex>
@@ -155,16 +170,16 @@ struct array_tensors {
     template <class T, class Layer, std::size_t J>
     using layer_list = boost::mp11::mp_list<
         tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_conv.weight">(), tensor_role::weight, torch_default,
-               typenet::detail::conv1d_weight_layout<T, Array::channels, layer_facts<Array, Layer>::conv_out, Layer::kernel_size>,
+               input_major_layout<T, Array::channels, layer_facts<Array, Layer>::conv_out, Layer::kernel_size>,
                Array::channels * Layer::kernel_size, layer_facts<Array, Layer>::conv_out * Layer::kernel_size, Layer::kernel_size>,
         tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_conv.bias">(), tensor_role::bias, torch_default,
                vector_layout<T, layer_facts<Array, Layer>::conv_out>, Array::channels * Layer::kernel_size,
                layer_facts<Array, Layer>::conv_out * Layer::kernel_size, Layer::kernel_size>,
         tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_input_mixer.weight">(), tensor_role::weight,
-               torch_default, pointwise_layout<T, Array::condition_size, layer_facts<Array, Layer>::conv_out>, Array::condition_size,
+               torch_default, input_major_layout<T, Array::condition_size, layer_facts<Array, Layer>::conv_out>, Array::condition_size,
                layer_facts<Array, Layer>::conv_out>,
         tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_1x1.weight">(), tensor_role::weight, torch_default,
-               pointwise_layout<T, Array::bottleneck, Array::channels>, Array::bottleneck, Array::channels>,
+               input_major_layout<T, Array::bottleneck, Array::channels>, Array::bottleneck, Array::channels>,
         tensor<indexed_name<indexed_name<"_layer_arrays", ArrayIndex, "_layers">(), J, "_1x1.bias">(), tensor_role::bias, torch_default,
                vector_layout<T, Array::channels>, Array::bottleneck, Array::channels>>;
 
@@ -180,16 +195,16 @@ struct array_tensors {
     using head = std::conditional_t<
         Array::head_bias,
         boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.weight">(), tensor_role::weight, torch_default,
-                                    pointwise_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>,
+                                    input_major_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>,
                              tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.bias">(), tensor_role::bias, torch_default,
                                     vector_layout<T, Array::head_size>, Array::bottleneck, Array::head_size>>,
         boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.weight">(), tensor_role::weight, torch_default,
-                                    pointwise_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>>>;
+                                    input_major_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>>>;
 
     template <class T>
     using type = boost::mp11::mp_append<
         boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_rechannel.weight">(), tensor_role::weight, torch_default,
-                                    pointwise_layout<T, Array::input_size, Array::channels>, Array::input_size, Array::channels>>,
+                                    input_major_layout<T, Array::input_size, Array::channels>, Array::input_size, Array::channels>>,
         typename all_layers<T, std::make_index_sequence<layer_count>>::type, head<T>>;
 };
 
@@ -352,8 +367,7 @@ struct wavenet_layer {
     }();
     static constexpr std::size_t reference_state_size = state_size<double>;
 
-    // Frames one pass through the layers handles at once (sequence, nam::model::process).
-    static constexpr std::size_t tile_frames = 16;
+    static constexpr std::size_t tile_frames = detail::tile_frames;
 
     template <class T, std::size_t Width, std::size_t Rows>
     static void step(const T* parameters, T* state, std::size_t state_stride, const T* x, std::size_t x_stride, T* y,
@@ -441,80 +455,6 @@ struct wavenet_layer {
     }();
 
 private:
-    // Array I over Frames frames: in (rows of input_size), head (rows of the previous array's head output;
-    // ignored for the first array) -> out (the residual stream), head (this array's head output).
-    template <class T, std::size_t Frames, std::size_t I>
-    TYPENET_ALWAYS_INLINE static void run_array(const T* block, T* state, std::size_t position, const T* condition, const T* in, T* out,
-                                                T* head) noexcept {
-        using A = array<I>;
-        using tensors = array_tensor_list<T, I>;
-        constexpr std::size_t stride = widest_stride<T>;
-        constexpr std::size_t layer_count = boost::mp11::mp_size<typename A::layers>::value;
-        constexpr bool last_array = I + 1 == array_count;
-        auto tensor_at = [block](auto j) TYPENET_INLINE_LAMBDA { return block + detail::storage_offsets<tensors>::value[j]; };
-        alignas(typenet::detail::storage_alignment) static constexpr T no_bias[typenet::detail::round_up(stride * 2, 64)] = {};
-
-        // v = rechannel(in). The input may alias out (the previous array's stream): go through a copy.
-        alignas(typenet::detail::storage_alignment) T v[Frames * stride];
-        kernel::dense_forward<typenet::detail::dense_layout<T, A::input_size, A::channels>, epilogue<>, Frames>(in, stride, tensor_at(0),
-                                                                                                               no_bias, v, stride);
-        alignas(typenet::detail::storage_alignment) T accumulated[Frames * stride];
-        if constexpr (I == 0)
-            std::fill_n(accumulated, Frames * stride, T(0));
-        else
-            std::copy_n(head, Frames * stride, accumulated);
-
-        detail::static_for<layer_count>([&](auto l) TYPENET_INLINE_LAMBDA {
-            using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, l>>;
-            using conv = typename facts::template conv<T>;
-            constexpr std::size_t J = 1 + 5 * l;
-            constexpr std::size_t row_stride = typenet::detail::round_up(facts::kernel_size * A::channels, 64 / sizeof(T));
-            constexpr std::size_t z_stride = typenet::detail::round_up(conv::padded_out + 2 * A::bottleneck, 64 / sizeof(T));
-            // Gather each frame's taps (oldest first), pushing the frame into the ring after.
-            alignas(typenet::detail::storage_alignment) T rows[Frames * row_stride];
-            T* ring = state + ring_offsets<T>[I][l];
-            for (std::size_t r = 0; r < Frames; ++r) {
-                const T* current = v + r * stride;
-                T* row = rows + r * row_stride;
-                if constexpr (facts::history > 0) {
-                    constexpr std::size_t mask = facts::ring_frames - 1;
-                    for (std::size_t k = 0; k + 1 < facts::kernel_size; ++k) {
-                        const std::size_t lag = (facts::kernel_size - 1 - k) * facts::dilation;
-                        std::memcpy(row + k * A::channels, ring + ((position + r - lag) & mask) * A::channels, A::channels * sizeof(T));
-                    }
-                    std::memcpy(row + (facts::kernel_size - 1) * A::channels, current, A::channels * sizeof(T));
-                    std::memcpy(ring + ((position + r) & mask) * A::channels, current, A::channels * sizeof(T));
-                } else {
-                    std::memcpy(row, current, A::channels * sizeof(T));
-                }
-            }
-            alignas(typenet::detail::storage_alignment) T z[Frames * z_stride];
-            kernel::dense_forward<conv, epilogue<>, Frames>(rows, row_stride, tensor_at(std::integral_constant<std::size_t, J>{}),
-                                                            tensor_at(std::integral_constant<std::size_t, J + 1>{}), z, z_stride);
-            // The input mixin, the activation and the head sum, frame by frame.
-            const T* mixin = tensor_at(std::integral_constant<std::size_t, J + 2>{});
-            using mixin_layout = typenet::detail::dense_layout<T, A::condition_size, facts::conv_out>;
-            alignas(typenet::detail::storage_alignment) T activated[Frames * stride];
-            for (std::size_t r = 0; r < Frames; ++r) {
-                T* zr = z + r * z_stride;
-                const T* c = condition + r * stride;
-                for (std::size_t channel = 0; channel < A::condition_size; ++channel)
-                    for (std::size_t o = 0; o < facts::conv_out; ++o) zr[o] += mixin[mixin_layout::weight_index(o, channel)] * c[channel];
-                activate<T, facts>(zr, activated + r * stride, accumulated + r * stride);
-            }
-            if constexpr (!(last_array && l + 1 == layer_count))
-                kernel::dense_forward<typename facts::template pointwise<T>, epilogue<add_to_destination>, Frames>(
-                    activated, stride, tensor_at(std::integral_constant<std::size_t, J + 3>{}),
-                    tensor_at(std::integral_constant<std::size_t, J + 4>{}), v, stride);
-        });
-        constexpr std::size_t H = 1 + 5 * layer_count;
-        using head_layout = typenet::detail::dense_layout<T, A::bottleneck, A::head_size>;
-        const T* head_bias = A::head_bias ? tensor_at(std::integral_constant<std::size_t, H + 1>{}) : no_bias;
-        kernel::dense_forward<head_layout, epilogue<>, Frames>(accumulated, stride, tensor_at(std::integral_constant<std::size_t, H>{}),
-                                                               head_bias, head, stride);
-        if constexpr (!last_array) std::copy_n(v, Frames * stride, out);
-    }
-
     // One frame in plain loops, keeping what the backward pass needs; pushes the frame into the rings of
     // push_state when it is not null.
     template <class S, class A>
@@ -689,31 +629,211 @@ private:
         });
     }
 
-    // a = activation(z) (or the gate), head += a; a is written for the 1x1. Past the bottleneck, a stays 0.
-    template <class T, class Facts>
-    TYPENET_ALWAYS_INLINE static void activate(const T* z, T* a, T* head) noexcept {
-        using batch = simd::batch<T>;
-        constexpr std::size_t width = batch::size;
-        constexpr std::size_t B = Facts::bottleneck;
-        constexpr std::size_t whole = B / width * width;
+    // acc[r][v] += sum over In inputs of x[r][i] * row i of w (input-major, Padded values per row). With
+    // one frame, Splits partial sums keep several FMA chains in flight.
+    template <class Batch, std::size_t Vectors, std::size_t Rows, std::size_t In, std::size_t Padded, class T>
+    TYPENET_ALWAYS_INLINE static void accumulate(Batch (&acc)[Rows][Vectors], const T* const (&x)[Rows], const T* w) noexcept {
+        constexpr std::size_t width = Batch::size;
+        constexpr std::size_t splits = Rows * Vectors >= 4 ? 1 : (In >= 4 ? 4 / (Rows * Vectors) : 1);
+        if constexpr (splits == 1) {
+            for (std::size_t i = 0; i < In; ++i) {
+                Batch row[Vectors];
+                detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { row[v] = Batch::load_aligned(w + i * Padded + v * width); });
+                detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+                    const Batch input(x[r][i]);
+                    detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[r][v] = simd::fma(input, row[v], acc[r][v]); });
+                });
+            }
+        } else {
+            Batch partial[splits][Rows][Vectors];
+            detail::static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
+                detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+                    detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { partial[s][r][v] = s == 0 ? acc[r][v] : Batch(T(0)); });
+                });
+            });
+            constexpr std::size_t main_end = In - In % splits;
+            for (std::size_t i = 0; i < main_end; i += splits)
+                detail::static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
+                    detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+                        const Batch input(x[r][i + s]);
+                        detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+                            partial[s][r][v] = simd::fma(input, Batch::load_aligned(w + (i + s) * Padded + v * width), partial[s][r][v]);
+                        });
+                    });
+                });
+            detail::static_for<In % splits>([&](auto s) TYPENET_INLINE_LAMBDA {
+                detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+                    const Batch input(x[r][main_end + s]);
+                    detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+                        partial[s][r][v] = simd::fma(input, Batch::load_aligned(w + (main_end + s) * Padded + v * width), partial[s][r][v]);
+                    });
+                });
+            });
+            detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
+                detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
+                    Batch sum = partial[0][r][v];
+                    detail::static_for<splits - 1>([&](auto s) TYPENET_INLINE_LAMBDA { sum += partial[s + 1][r][v]; });
+                    acc[r][v] = sum;
+                });
+            });
+        }
+    }
+
+    // Rows per register tile: 8 frames of up to two vectors, 4 of more.
+    template <std::size_t Vectors>
+    static constexpr std::size_t tile_rows = Vectors <= 2 ? 8 : 4;
+
+    // For every tile of rows of Frames: Body<Rows>(first row).
+    template <std::size_t Frames, std::size_t Rows, class Body>
+    TYPENET_ALWAYS_INLINE static void for_row_tiles(Body&& body) noexcept {
+        constexpr std::size_t tiles = Frames / Rows, rest = Frames % Rows;
+        for (std::size_t t = 0; t < tiles; ++t) body(std::integral_constant<std::size_t, Rows>{}, t * Rows);
+        if constexpr (rest > 0) body(std::integral_constant<std::size_t, rest>{}, tiles * Rows);
+    }
+
+    // y rows = bias (or zero) + W x rows (a 1x1 convolution of In inputs to Out outputs); with Add, y += that.
+    template <class T, std::size_t Frames, std::size_t In, std::size_t Out, bool Add>
+    TYPENET_ALWAYS_INLINE static void pointwise(const T* x, std::size_t x_stride, const T* w, const T* bias, T* y, std::size_t y_stride) noexcept {
+        using vectors = detail::output_vectors<T, Out>;
+        using batch = typename vectors::batch;
+        constexpr std::size_t V = vectors::count, width = vectors::width;
+        for_row_tiles<Frames, tile_rows<V>>([&](auto rows, std::size_t first) TYPENET_INLINE_LAMBDA {
+            constexpr std::size_t R = decltype(rows)::value;
+            batch acc[R][V];
+            const T* inputs[R];
+            detail::static_for<R>([&](auto r) TYPENET_INLINE_LAMBDA {
+                inputs[r] = x + (first + r) * x_stride;
+                detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA {
+                    acc[r][v] = bias ? batch::load_aligned(bias + v * width) : batch(T(0));
+                    if constexpr (Add) acc[r][v] += batch::load_aligned(y + (first + r) * y_stride + v * width);
+                });
+            });
+            accumulate<batch, V, R, In, vectors::padded>(acc, inputs, w);
+            detail::static_for<R>([&](auto r) TYPENET_INLINE_LAMBDA {
+                detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA { acc[r][v].store_aligned(y + (first + r) * y_stride + v * width); });
+            });
+        });
+    }
+
+    // Layer L of array I over Frames frames: v (the residual stream) and accumulated (the head sum) in place.
+    // The kernel is shared by every layer of the same shape (the dilation, ring and weights are arguments),
+    // so that a pass through the layers runs a few kilobytes of code, not one copy per layer.
+    template <class T, std::size_t Frames, std::size_t I, std::size_t L>
+    TYPENET_ALWAYS_INLINE static void run_layer(const T* block, T* state, std::size_t position, const T* condition, T* v,
+                                                T* accumulated) noexcept {
+        using A = array<I>;
+        using tensors = array_tensor_list<T, I>;
+        using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, L>>;
+        constexpr std::size_t layer_count = boost::mp11::mp_size<typename A::layers>::value;
+        constexpr bool residual = !(I + 1 == array_count && L + 1 == layer_count);
+        constexpr std::size_t J = 1 + 5 * L;
+        const auto& offsets = detail::storage_offsets<tensors>::value;
+        layer_kernel<T, Frames, A::channels, A::bottleneck, facts::kernel_size, A::condition_size, facts::gated, typename facts::activation,
+                     residual>(block + offsets[J], block + offsets[J + 1], block + offsets[J + 2], block + offsets[J + 3],
+                               block + offsets[J + 4], state + ring_offsets<T>[I][L], facts::ring_frames == 0 ? 0 : facts::ring_frames - 1,
+                               facts::dilation, position, condition, v, accumulated);
+    }
+
+    template <class T, std::size_t Frames, std::size_t C, std::size_t B, std::size_t K, std::size_t CS, bool Gated, class Activation,
+              bool Residual>
+    TYPENET_NOINLINE static void layer_kernel(const T* conv, const T* conv_bias, const T* mixin, const T* pointwise_weight,
+                                              const T* pointwise_bias, T* ring, std::size_t mask, std::size_t dilation, std::size_t position,
+                                              const T* condition, T* v, T* accumulated) noexcept {
+        constexpr std::size_t stride = widest_stride<T>;
+        constexpr std::size_t conv_out = (Gated ? 2 : 1) * B;
+        using vectors = detail::output_vectors<T, conv_out>;
+        using batch = typename vectors::batch;
+        constexpr std::size_t V = vectors::count, width = vectors::width;
+        constexpr std::size_t z_stride = typenet::detail::round_up(vectors::padded + width, 64 / sizeof(T));
+        // The tile's frames go into the ring first; every tap is then read from it.
+        if constexpr (K > 1)
+            for (std::size_t r = 0; r < Frames; ++r) std::memcpy(ring + ((position + r) & mask) * C, v + r * stride, C * sizeof(T));
+        alignas(typenet::detail::storage_alignment) T z[Gated ? Frames * z_stride : 1];
+        alignas(typenet::detail::storage_alignment) T activated[Frames * stride];
+        for_row_tiles<Frames, tile_rows<V>>([&](auto rows, std::size_t first) TYPENET_INLINE_LAMBDA {
+            constexpr std::size_t R = decltype(rows)::value;
+            batch acc[R][V];
+            for (std::size_t r = 0; r < R; ++r)
+                for (std::size_t vi = 0; vi < V; ++vi) acc[r][vi] = batch::load_aligned(conv_bias + vi * width);
+            for (std::size_t k = 0; k < K; ++k) {
+                const T* taps[R];
+                for (std::size_t r = 0; r < R; ++r)
+                    taps[r] = K > 1 ? ring + ((position + first + r - (K - 1 - k) * dilation) & mask) * C : v + (first + r) * stride;
+                accumulate<batch, V, R, C, vectors::padded>(acc, taps, conv + k * C * vectors::padded);
+            }
+            const T* conditions[R];
+            for (std::size_t r = 0; r < R; ++r) conditions[r] = condition + (first + r) * stride;
+            accumulate<batch, V, R, CS, vectors::padded>(acc, conditions, mixin);
+            for (std::size_t r = 0; r < R; ++r) {
+                T* a = activated + (first + r) * stride;
+                T* h = accumulated + (first + r) * stride;
+                if constexpr (Gated) {
+                    for (std::size_t vi = 0; vi < V; ++vi) acc[r][vi].store_aligned(z + (first + r) * z_stride + vi * width);
+                    gate<T, B>(z + (first + r) * z_stride, a, h);
+                } else {
+                    for (std::size_t vi = 0; vi < V; ++vi) {
+                        const batch value = Activation::apply(acc[r][vi]);
+                        value.store_aligned(a + vi * width);
+                        (batch::load_aligned(h + vi * width) + value).store_aligned(h + vi * width);
+                    }
+                }
+            }
+        });
+        if constexpr (Residual) pointwise<T, Frames, B, C, true>(activated, stride, pointwise_weight, pointwise_bias, v, stride);
+    }
+
+    // Array I over Frames frames: in (rows of input_size), head (rows of the previous array's head output;
+    // ignored for the first array) -> out (the residual stream), head (this array's head output).
+    template <class T, std::size_t Frames, std::size_t I>
+    TYPENET_ALWAYS_INLINE static void run_array(const T* block, T* state, std::size_t position, const T* condition, const T* in, T* out,
+                                                T* head) noexcept {
+        using A = array<I>;
+        using tensors = array_tensor_list<T, I>;
+        constexpr std::size_t stride = widest_stride<T>;
+        constexpr std::size_t layer_count = boost::mp11::mp_size<typename A::layers>::value;
+        constexpr std::size_t C = A::channels, B = A::bottleneck;
+        constexpr bool last_array = I + 1 == array_count;
+        auto tensor_at = [block](auto j) TYPENET_INLINE_LAMBDA { return block + detail::storage_offsets<tensors>::value[j]; };
+
+        // v = rechannel(in). The input may alias out (the previous array's stream): v is a buffer of its own.
+        alignas(typenet::detail::storage_alignment) T v[Frames * stride];
+        pointwise<T, Frames, A::input_size, C, false>(in, stride, tensor_at(std::integral_constant<std::size_t, 0>{}), nullptr, v, stride);
+        alignas(typenet::detail::storage_alignment) T accumulated[Frames * stride];
+        if constexpr (I == 0)
+            std::fill_n(accumulated, Frames * stride, T(0));
+        else
+            std::copy_n(head, Frames * stride, accumulated);
+
+        detail::static_for<layer_count>([&](auto l) TYPENET_INLINE_LAMBDA {
+            run_layer<T, Frames, I, decltype(l)::value>(block, state, position, condition, v, accumulated);
+        });
+        constexpr std::size_t H = 1 + 5 * layer_count;
+        const T* head_bias = nullptr;
+        if constexpr (A::head_bias) head_bias = tensor_at(std::integral_constant<std::size_t, H + 1>{});
+        pointwise<T, Frames, B, A::head_size, false>(accumulated, stride, tensor_at(std::integral_constant<std::size_t, H>{}), head_bias, head,
+                                                     stride);
+        if constexpr (!last_array) std::copy_n(v, Frames * stride, out);
+    }
+
+    // a = tanh(z[:B]) * sigmoid(z[B:]), head += a, for one frame.
+    template <class T, std::size_t B>
+    TYPENET_ALWAYS_INLINE static void gate(const T* z, T* a, T* head) noexcept {
+        using batch = simd::batch<T, simd::narrow_arch>;
+        constexpr std::size_t width = batch::size, whole = B / width * width;
         for (std::size_t o = 0; o < whole; o += width) {
-            batch value;
-            if constexpr (Facts::gated)
-                value = typenet::tanh::apply(batch::load_unaligned(z + o)) * typenet::sigmoid::apply(batch::load_unaligned(z + B + o));
-            else
-                value = Facts::activation::apply(batch::load_unaligned(z + o));
+            const batch value = typenet::tanh::apply(batch::load_unaligned(z + o)) * typenet::sigmoid::apply(batch::load_unaligned(z + B + o));
             value.store_unaligned(a + o);
             (batch::load_unaligned(head + o) + value).store_unaligned(head + o);
         }
-        for (std::size_t o = whole; o < B; ++o) {
-            T value;
-            if constexpr (Facts::gated)
-                value = typenet::tanh::apply(simd::batch<T, simd::narrow_arch>(z[o])).get(0) *
-                        typenet::sigmoid::apply(simd::batch<T, simd::narrow_arch>(z[B + o])).get(0);
-            else
-                value = Facts::activation::apply(simd::batch<T, simd::narrow_arch>(z[o])).get(0);
-            a[o] = value;
-            head[o] += value;
+        if constexpr (whole < B) {
+            alignas(typenet::detail::storage_alignment) T top[width] = {}, bottom[width] = {}, value[width];
+            std::copy_n(z + whole, B - whole, top);
+            std::copy_n(z + B + whole, B - whole, bottom);
+            (typenet::tanh::apply(batch::load_aligned(top)) * typenet::sigmoid::apply(batch::load_aligned(bottom))).store_aligned(value);
+            for (std::size_t o = whole; o < B; ++o) {
+                a[o] = value[o - whole];
+                head[o] += value[o - whole];
+            }
         }
     }
 };
