@@ -50,6 +50,7 @@ PAGES = [
     ('denormals.hpp', 'docs/numerics.md'),
     ('detail/raise.hpp', 'docs/numerics.md'),
     ('io.hpp', 'docs/deploying.md'),
+    ('io/nam.hpp', 'docs/nam.md'),
     ('io/', 'docs/deploying.md'),
     ('dispatch.hpp', 'docs/deploying.md'),
     ('dispatch/', 'docs/deploying.md'),

@@ -1,5 +1,7 @@
 // Writes the seed corpus (tests/fuzz/corpus): valid files of the fuzz network in both formats, one per
 // scalar type for the native one. Run once when the formats change; the outputs are committed.
+// (corpus/nam/ is not written here: it holds small hand-written .nam texts, A1 and LSTM files that read,
+// A2-style keys holding A1 values, and A2 features and a container that are refused.)
 #include <typenet/io.hpp>
 
 #include "fuzz_model.hpp"
