@@ -50,6 +50,8 @@ PAGES = [
     ('denormals.hpp', 'docs/numerics.md'),
     ('detail/raise.hpp', 'docs/numerics.md'),
     ('io.hpp', 'docs/deploying.md'),
+    ('models/nam.hpp', 'docs/nam.md'),
+    ('models/nam/', 'docs/nam.md'),
     ('io/nam.hpp', 'docs/nam.md'),
     ('io/', 'docs/deploying.md'),
     ('dispatch.hpp', 'docs/deploying.md'),

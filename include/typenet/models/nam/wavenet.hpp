@@ -630,11 +630,14 @@ private:
     }
 
     // acc[r][v] += sum over In inputs of x[r][i] * row i of w (input-major, Padded values per row). With
-    // one frame, Splits partial sums keep several FMA chains in flight.
+    // one frame, partial sums keep several FMA chains in flight.
     template <class Batch, std::size_t Vectors, std::size_t Rows, std::size_t In, std::size_t Padded, class T>
     TYPENET_ALWAYS_INLINE static void accumulate(Batch (&acc)[Rows][Vectors], const T* const (&x)[Rows], const T* w) noexcept {
         constexpr std::size_t width = Batch::size;
-        constexpr std::size_t splits = Rows * Vectors >= 4 ? 1 : (In >= 4 ? 4 / (Rows * Vectors) : 1);
+        // One frame's product waits on its chain of FMAs: up to 8 chains (two FMA units, four cycles each)
+        // when the inputs are many.
+        constexpr std::size_t chains = Rows * Vectors;
+        constexpr std::size_t splits = chains >= 4 ? 1 : std::max<std::size_t>(1, std::min<std::size_t>((In >= 16 ? 8 : 4) / chains, In));
         if constexpr (splits == 1) {
             for (std::size_t i = 0; i < In; ++i) {
                 Batch row[Vectors];
