@@ -109,15 +109,15 @@ TEST_CASE("an LSTM starts from the file's initial states (no prewarm)") {
         std::vector<float> output(signal.size());
         if (file.config.index() == 1 && std::get<nam::lstm_config>(file.config).num_layers == 1) {
             auto runner = std::make_unique<nam::runner<nam::lstm_1x8>>();
-            nam::load(file, runner->net);
+            nam::load(runner->net, file);
             runner->process(signal.data(), output.data(), signal.size());
         } else if (std::get<nam::lstm_config>(file.config).num_layers == 2) {
             auto runner = std::make_unique<nam::runner<nam::lstm_2x12>>();
-            nam::load(file, runner->net);
+            nam::load(runner->net, file);
             runner->process(signal.data(), output.data(), signal.size());
         } else {
             auto runner = std::make_unique<nam::runner<nam::lstm_model<3, 4>>>();
-            nam::load(file, runner->net);
+            nam::load(runner->net, file);
             runner->process(signal.data(), output.data(), signal.size());
         }
         INFO(name);
@@ -167,7 +167,7 @@ TEST_CASE("a file of another architecture leaves the network and the model untou
     auto before = std::make_unique<nam::nano>(*nano);
     const nam::model_file standard_file = nam::read_model_file("data/nam/wavenet_standard.nam");
     try {
-        nam::load(standard_file, *nano);
+        nam::load(*nano, standard_file);
         FAIL("a standard file loaded into a nano network");
     } catch (const typenet::io_error& error) {
         CHECK(std::string(error.what()).find("expected WaveNet") != std::string::npos);
@@ -176,7 +176,7 @@ TEST_CASE("a file of another architecture leaves the network and the model untou
 
     nam::model_file short_file = nam::read_model_file("data/nam/wavenet_nano.nam");
     short_file.weights.pop_back();
-    CHECK_THROWS_AS(nam::load(short_file, *nano), typenet::io_error);
+    CHECK_THROWS_AS(nam::load(*nano, short_file), typenet::io_error);
     CHECK(std::equal(nano->parameter_block().begin(), nano->parameter_block().end(), before->parameter_block().begin()));
 
     auto model = std::make_unique<nam::model>(nam::read_model_file("data/nam/wavenet_nano.nam"));
@@ -194,12 +194,14 @@ TEST_CASE("a file of another architecture leaves the network and the model untou
 TEST_CASE("save writes a .nam file that loads back to the same weights, config and metadata") {
     const nam::model_file original = nam::read_model_file("data/nam/wavenet_standard.nam");
     auto net = std::make_unique<nam::standard>();
-    nam::load(original, *net);
+    nam::load(*net, original);
     const auto path = std::filesystem::temp_directory_path() / "typenet_test_nam_roundtrip.nam";
-    nam::save(path, *net, original.metadata, original.sample_rate);
-    const nam::model_file again = nam::read_model_file(path);
+    typenet::save_nam(*net, path, original.metadata, original.sample_rate);
+    auto copy = std::make_unique<nam::standard>();
+    const nam::model_file again = typenet::load_nam(*copy, path);
     std::filesystem::remove(path);
     CHECK(again.weights == original.weights);
+    CHECK(std::equal(copy->parameter_block().begin(), copy->parameter_block().end(), net->parameter_block().begin()));
     CHECK(again.architecture == "WaveNet");
     CHECK(again.sample_rate == original.sample_rate);
     CHECK(again.metadata.loudness == original.metadata.loudness);
@@ -211,7 +213,7 @@ TEST_CASE("save writes a .nam file that loads back to the same weights, config a
     lstm->initialize(7);
     const nam::model_file lstm_file = nam::to_model_file(*lstm);
     auto reloaded = std::make_unique<nam::lstm_2x8>();
-    nam::load(nam::parse_model_file(nam::model_file_text(lstm_file)), *reloaded);
+    nam::load(*reloaded, nam::parse_model_file(nam::model_file_text(lstm_file)));
     CHECK(std::equal(lstm->parameter_block().begin(), lstm->parameter_block().end(), reloaded->parameter_block().begin()));
 }
 

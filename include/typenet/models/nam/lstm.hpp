@@ -197,7 +197,7 @@ struct lstm_layer {
     }
 
     // The exact logistic 1 / (1 + exp(-x)), as NAM Core's exact mode: (1 + tanh(x / 2)) / 2 with the rational
-    // tanh is 10% faster on a 2 x 8 LSTM but tripled the distance to NAM Core's output on a trained capture.
+    // tanh is faster but moved the output further from NAM Core's (docs/internals.md).
     template <class Batch>
     TYPENET_ALWAYS_INLINE static Batch gate_sigmoid(const Batch& x) noexcept {
         return typenet::sigmoid::apply(x);

@@ -183,7 +183,7 @@ bool matches(const model_file& file) {
 // Loads a file's weights into net, after checking that the file is of net's type; throws io_error saying
 // what was expected and what was found, and then leaves net untouched.
 template <class Net>
-void load(const model_file& file, Net& net) {
+void load(Net& net, const model_file& file) {
     using T = typename Net::value_type;
     const std::string expected = describe(model_file{"", architecture<Net>::name(), architecture<Net>::config(), {}, {}, {}});
     if (file.architecture != architecture<Net>::name() || !detail::same_config(file, architecture<Net>::config()))
@@ -211,7 +211,7 @@ model_file to_model_file(const Net& net, nam::metadata metadata = {}, std::optio
 }
 
 template <class Net>
-void save(const std::filesystem::path& path, const Net& net, nam::metadata metadata = {}, std::optional<double> sample_rate = 48000.0) {
+void save(const Net& net, const std::filesystem::path& path, nam::metadata metadata = {}, std::optional<double> sample_rate = 48000.0) {
     write_model_file(path, to_model_file(net, std::move(metadata), sample_rate));
 }
 
@@ -294,7 +294,7 @@ public:
             using Net = decltype(net);
             if (loaded.index() != 0 || !matches<Net>(file)) return;
             auto slot = std::make_unique<runner<Net>>();
-            nam::load(file, slot->net);
+            nam::load(slot->net, file);
             loaded = std::move(slot);
             prewarm = nam::prewarm_samples<Net>(file.sample_rate);
         });
@@ -376,3 +376,22 @@ template <class... Extra>
 using model_with = model_of<standard, lite, feather, nano, lstm_1x8, lstm_1x12, lstm_1x16, lstm_1x24, lstm_2x8, lstm_2x12, lstm_2x16, Extra...>;
 
 }  // namespace typenet::nam::inline TYPENET_ISA
+
+namespace typenet::inline TYPENET_ISA {
+
+// The .nam counterparts of load / save (typenet's format) and load_safetensors / save_safetensors: reads a
+// file into net after checking its architecture, configuration and weight count (throws io_error, net
+// untouched) and returns the file for its sample rate and metadata; writes net as a .nam file that NAM's
+// plugins open.
+template <class Net>
+nam::model_file load_nam(Net& net, const std::filesystem::path& path) {
+    nam::model_file file = nam::read_model_file(path);
+    nam::load(net, file);
+    return file;
+}
+template <class Net>
+void save_nam(const Net& net, const std::filesystem::path& path, nam::metadata metadata = {}, std::optional<double> sample_rate = 48000.0) {
+    nam::save(net, path, std::move(metadata), sample_rate);
+}
+
+}  // namespace typenet::inline TYPENET_ISA

@@ -21,9 +21,11 @@
 //
 // The state of one stream is, per layer, a ring of the last frames its convolution looks back on (a power
 // of two of them, so that a tap is one masked index), and the position in the rings: all zeros is NAM's
-// start, empty buffers. A step gathers each layer's K taps into one row and runs the shared dense kernel
-// over it (kernel/dense_forward.hpp); consecutive steps of one stream (sequence, and nam::model's process)
-// go through the layers a tile of frames at a time, so each weight is loaded once for the tile.
+// start, empty buffers. The weights are stored input-major (a row of every output per input), so that a
+// product broadcasts one input over whole vectors of outputs; frames go through the layers a tile at a time
+// (up to 16), each weight row loaded once for up to 8 frames in registers, the taps read straight from the
+// rings. Every layer of one shape runs one out-of-line kernel with its dilation and ring as arguments, so a
+// pass through twenty layers stays in the instruction cache (docs/internals.md has the measurements).
 #pragma once
 
 #include <algorithm>
