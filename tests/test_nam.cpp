@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <new>
 #include <string>
@@ -228,6 +229,49 @@ TEST_CASE("the type's parameter counts are the weight counts of NAM's files") {
     static_assert(nam::nano::layer<0>::receptive_field == 4093);
 }
 
+// Each of NAM's extra activations: the SIMD kernel (float and double, every lane) against the <cmath>
+// reference, and the derivative against central differences of the reference, around the kinks too.
+template <class Activation, class T>
+void check_activation() {
+    using batch = typenet::simd::batch<T>;
+    constexpr std::size_t lanes = batch::size;
+    std::vector<double> points;
+    for (double x = -8; x <= 8; x += 0.0625) points.push_back(x + 0.01);
+    for (double kink : {-3.0, -1.0, 1.0, 3.0, -2.0, 0.5})
+        for (double offset : {-1e-3, 1e-3}) points.push_back(kink + offset);
+    for (std::size_t i = 0; i < points.size(); i += lanes) {
+        alignas(64) T x[lanes], y[lanes], d[lanes];
+        for (std::size_t k = 0; k < lanes; ++k) x[k] = static_cast<T>(points[std::min(i + k, points.size() - 1)]);
+        const batch input = batch::load_aligned(x);
+        const batch output = Activation::apply(input);
+        output.store_aligned(y);
+        Activation::derivative(input, output).store_aligned(d);
+        for (std::size_t k = 0; k < lanes; ++k) {
+            const double v = static_cast<double>(x[k]), h = 1e-6;
+            INFO(Activation::name << " at " << v);
+            CHECK(std::abs(static_cast<double>(y[k]) - Activation::reference(v)) <= (std::is_same_v<T, float> ? 2e-6 : 1e-14) * (1 + std::abs(v)));
+            const double numeric = (Activation::reference(v + h) - Activation::reference(v - h)) / (2 * h);
+            CHECK(std::abs(Activation::reference_derivative(v) - numeric) < 1e-5);
+            CHECK(std::abs(static_cast<double>(d[k]) - Activation::reference_derivative(v)) < (std::is_same_v<T, float> ? 1e-5 : 1e-12));
+        }
+    }
+    alignas(64) T nan[lanes], out[lanes];
+    std::fill_n(nan, lanes, std::numeric_limits<T>::quiet_NaN());
+    Activation::apply(batch::load_aligned(nan)).store_aligned(out);
+    CHECK(std::isnan(out[0]));
+}
+
+TEST_CASE("NAM's activations (hardtanh, silu, softsign, hardswish, leaky_hardtanh) against their references") {
+    check_activation<nam::hardtanh, float>();
+    check_activation<nam::silu, float>();
+    check_activation<nam::softsign, float>();
+    check_activation<nam::hardswish, float>();
+    check_activation<nam::leaky_hardtanh<-1.0f, 1.0f, 0.01f, 0.01f>, float>();
+    check_activation<nam::leaky_hardtanh<-0.5f, 2.0f, 0.1f, 0.2f>, double>();
+    check_activation<nam::silu, double>();
+    check_activation<nam::hardswish, double>();
+}
+
 #ifdef TYPENET_TEST_THROUGH_TIME
 TEST_CASE("gradients through time against finite differences: a nano WaveNet, a gated one, LSTMs") {
     test::check_sequence_gradients<nam::basic_nano<double>>("nano WaveNet");
@@ -236,6 +280,10 @@ TEST_CASE("gradients through time against finite differences: a nano WaveNet, a 
                                                       nam::layer_array<3, 2, 1, 2, nam::dilations<4>, typenet::relu, false, true>>>;
     test::check_sequence_gradients<gated>("gated two-array WaveNet");
     test::check_sequence_gradients<nam::lstm_model<2, 5, double>>("LSTM 2 x 5");
+    using activations = typenet::basic_network<double, typenet::input<1>,
+                                               nam::wavenet<nam::layer_array<1, 3, 2, 3, nam::dilations<1, 2>, nam::silu, false, false>,
+                                                            nam::layer_array<3, 2, 1, 3, nam::dilations<4>, nam::softsign, false, true>>>;
+    test::check_sequence_gradients<activations>("SiLU and Softsign WaveNet");
 }
 #endif
 

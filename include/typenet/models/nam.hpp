@@ -6,6 +6,7 @@
 #pragma once
 
 #include "../io/nam.hpp"
+#include "nam/activations.hpp"
 #include "nam/lstm.hpp"
 #include "nam/model.hpp"
 #include "nam/presets.hpp"

@@ -25,6 +25,7 @@
 #include "../../io/error.hpp"
 #include "../../io/nam.hpp"
 #include "../../network.hpp"
+#include "activations.hpp"
 #include "presets.hpp"
 
 namespace typenet::nam::detail {
@@ -54,6 +55,33 @@ struct activation_spelling<typenet::leaky_relu<Slope>> {
     static constexpr bool known = true;
     static activation_config config() { return {"LeakyReLU", {static_cast<double>(Slope)}}; }
 };
+template <>
+struct activation_spelling<nam::hardtanh> {
+    static constexpr bool known = true;
+    static activation_config config() { return {"Hardtanh", {}}; }
+};
+template <>
+struct activation_spelling<nam::silu> {
+    static constexpr bool known = true;
+    static activation_config config() { return {"SiLU", {}}; }
+};
+template <>
+struct activation_spelling<nam::softsign> {
+    static constexpr bool known = true;
+    static activation_config config() { return {"Softsign", {}}; }
+};
+template <>
+struct activation_spelling<nam::hardswish> {
+    static constexpr bool known = true;
+    static activation_config config() { return {"Hardswish", {}}; }
+};
+template <float MinValue, float MaxValue, float MinSlope, float MaxSlope>
+struct activation_spelling<nam::leaky_hardtanh<MinValue, MaxValue, MinSlope, MaxSlope>> {
+    static constexpr bool known = true;
+    static activation_config config() {
+        return {"LeakyHardtanh", {double(MinValue), double(MaxValue), double(MinSlope), double(MaxSlope)}};
+    }
+};
 
 // Activations are equal when named alike with the same parameters; a LeakyReLU without a slope has NAM
 // Core's default, 0.01. Slopes are compared as floats (the type holds a float).
@@ -64,6 +92,7 @@ inline bool same_activation(const activation_config& file, const activation_conf
         if (a.empty()) a.push_back(0.01);
         if (b.empty()) b.push_back(0.01);
     }
+    if (file.name == "LeakyHardtanh" && a.empty()) a = {-1.0, 1.0, 0.01, 0.01};
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
         if (static_cast<float>(a[i]) != static_cast<float>(b[i])) return false;
@@ -96,6 +125,16 @@ inline std::string activation_declaration(const activation_config& activation) {
         const double slope = activation.parameters.empty() ? 0.01 : activation.parameters[0];
         std::string text = std::to_string(static_cast<float>(slope));
         return "typenet::leaky_relu<" + text + "f>";
+    }
+    if (activation.name == "Hardtanh") return "typenet::nam::hardtanh";
+    if (activation.name == "SiLU") return "typenet::nam::silu";
+    if (activation.name == "Softsign") return "typenet::nam::softsign";
+    if (activation.name == "Hardswish") return "typenet::nam::hardswish";
+    if (activation.name == "LeakyHardtanh") {
+        const std::vector<double> p = activation.parameters.empty() ? std::vector<double>{-1.0, 1.0, 0.01, 0.01} : activation.parameters;
+        std::string text = "typenet::nam::leaky_hardtanh<";
+        for (std::size_t i = 0; i < p.size(); ++i) text += (i > 0 ? ", " : "") + std::to_string(static_cast<float>(p[i])) + "f";
+        return text + ">";
     }
     return "/* NAM's " + activation.name + ": no typenet activation yet */";
 }
@@ -134,7 +173,7 @@ private:
         result.gated = first_layer::gated;
         result.head_bias = A::head_bias;
         static_assert(detail::activation_spelling<typename first_layer::activation>::known,
-                      "typenet::nam: this activation has no NAM name (Tanh, ReLU, Sigmoid, LeakyReLU)");
+                      "typenet::nam: this activation has no NAM name (tanh, relu, sigmoid, leaky_relu and nam::hardtanh, silu, softsign, hardswish, leaky_hardtanh have)");
         result.activation = detail::activation_spelling<typename first_layer::activation>::config();
         boost::mp11::mp_for_each<typename A::layers>([&](auto layer) {
             using L = decltype(layer);
