@@ -13,7 +13,7 @@ a mono 16/24/32-bit PCM .wav or raw float32 .f32) and prints the output's peak; 
 The semantics are NAM's (read at the source, no code taken from it): the trainer
 sdatkinson/neural-amp-modeler v0.12.3 (nam/models/wavenet.py, recurrent.py, exportable.py, base.py,
 metadata.py; presets in nam/train/core.py) and the engine sdatkinson/NeuralAmpModelerCore (NAM/dsp.cpp,
-NAM/lstm.cpp, NAM/wavenet/model.cpp, NAM/conv1d.cpp, NAM/get_dsp.cpp).
+NAM/lstm.cpp, NAM/wavenet/model.cpp, NAM/conv1d.cpp, NAM/get_dsp.cpp, NAM/activations.h/.cpp).
 
 A1 WaveNet, config {"layers": [ARRAY...], "head": null, "head_scale": S}, every ARRAY
   {input_size, condition_size, head_size, channels, kernel_size, dilations, activation, gated, head_bias}:
@@ -32,6 +32,11 @@ A1 WaveNet, config {"layers": [ARRAY...], "head": null, "head_scale": S}, every 
   [out][in], per layer conv weight [out][in][tap] (tap kernel_size-1 is the current sample) then its bias,
   mixin [out][in], 1x1 [out][in] then bias; then the head_rechannel [out][in] (+ bias); finally head_scale.
   Receptive field R = 1 + sum over all layers of dilation * (kernel_size - 1).
+  act is the array's "activation", a torch.nn class name the trainer instantiates with default arguments
+  (getattr(torch.nn, name)()), NAM Core's formula per element: Tanh; ReLU max(x, 0); Sigmoid 1/(1+e^-x);
+  Hardtanh clamp(x, -1, 1); SiLU x*sigmoid(x); Hardswish x*clamp(x+3, 0, 6)/6; Softsign x/(1+|x|);
+  LeakyReLU x > 0 ? x : 0.01*x. Here computed by torch's float64 functions (torch.tanh, relu, sigmoid,
+  F.hardtanh, silu, hardswish, softsign, leaky_relu); --check compares them with the formulas.
 LSTM, config {input_size, hidden_size, num_layers}: per layer (input input_size, then hidden_size)
   W = [W_ih | W_hh] (4H x (in + H), row-major), b = b_ih + b_hh (4H), initial hidden h0 (H), initial cell c0 (H);
   gates in the order i, f, g, o; then the head Linear(H -> 1): weight (H), bias (1).
@@ -61,17 +66,25 @@ Writes, into tests/data/nam/:
     NAME.noprewarm.f32           (LSTMs) the output for signal.f32 from the file's initial states, no prewarm
     README.md                    what the files are
 Models: the trainer's WaveNet presets wavenet_standard, wavenet_lite, wavenet_feather, wavenet_nano (configs
-exactly as nam/train/core.py has them), wavenet_gated, wavenet_relu_k2, wavenet_three_arrays; LSTMs lstm_1x8,
-lstm_1x16, lstm_2x8, lstm_2x12, lstm_3x4. Random weights from a fixed seed (our own splitmix64, so that no
-library version changes them), uniform within the bounds given at WAVENET_BOUND below; then the final
-linear map is rescaled so that the output for signal.f32 swings +-0.5 about a zero mean.
+exactly as nam/train/core.py has them), wavenet_gated, wavenet_relu_k2, wavenet_three_arrays; one small
+WaveNet per other activation, wavenet_silu, wavenet_hardtanh, wavenet_softsign, wavenet_hardswish,
+wavenet_leaky_relu, wavenet_sigmoid (2 arrays: 4 then 2 channels, head sizes 2 then 1, kernel 3, dilations
+[1, 2, 4] and [8, 16], head bias on the second only, not gated; 296 weights, R = 63); LSTMs lstm_1x8,
+lstm_1x16, lstm_2x8, lstm_2x12, lstm_3x4. Random weights from a fixed seed per model (our own splitmix64
+seeded from the model's name, so that no library version changes them and adding a model changes no other),
+uniform within the bounds given at WAVENET_BOUND below, those feeding the activations of the per-activation
+models widened by their DRIVE so that the pre-activations pass the kinks (COVERAGE); then the final linear
+map is rescaled so that the output for signal.f32 swings +-0.5 about a zero mean.
 
 --check re-reads every file and verifies: the signal and the weights are what the generator makes; the
 closed parameter-count formula equals len(weights) (and the real trained files' 13802 / 3026 / 842 for the
 standard / feather / nano presets); the expected outputs recomputed; a second, independent computation
 (WaveNet: a block-by-block streaming replay with per-convolution histories and an explicit prewarm, in
-blocks of 64 and of 4096; LSTM: torch.nn.LSTM, also with a 24576-sample prewarm); and that a float32
-computation stays within 2e-6 of the peak (the margin under the C++ tests' 1e-5).
+blocks of 64 and of 4096; LSTM: torch.nn.LSTM, also with a 24576-sample prewarm); that a float32
+computation stays within 2e-6 of the peak (the margin under the C++ tests' 1e-5); that torch's activation
+functions equal NAM Core's formulas (to 1e-15, relative above 1, on a grid through the kinks); and, for
+each WaveNet, prints the range of its pre-activations over signal.f32 and requires for ReLU, LeakyReLU,
+Hardtanh, Hardswish, SiLU, Softsign and Sigmoid that at least 1% lie beyond each side of COVERAGE's point.
 """
 import json
 import math
@@ -229,6 +242,21 @@ ACTIVATIONS = {  # the A1 trainer's activations are torch.nn classes by name; NA
 }
 
 
+# NAM Core's own formulas (NAM/activations.h), written out per element in float64: --check verifies that the
+# torch functions above agree with them. The trainer builds getattr(torch.nn, name)() with default
+# arguments, so Hardtanh is [-1, 1] and LeakyReLU's slope 0.01 (NAM Core's too).
+NAM_CORE_FORMULAS = {
+    'Tanh': math.tanh,
+    'ReLU': lambda x: x if x > 0.0 else 0.0,
+    'Sigmoid': lambda x: 1.0 / (1.0 + math.exp(-x)),
+    'Hardtanh': lambda x: min(max(x, -1.0), 1.0),
+    'SiLU': lambda x: x / (1.0 + math.exp(-x)),                     # swish: x * sigmoid(x)
+    'Hardswish': lambda x: x * min(max(x + 3.0, 0.0), 6.0) / 6.0,   # x * clamp(x + 3, 0, 6) / 6
+    'Softsign': lambda x: x / (1.0 + abs(x)),
+    'LeakyReLU': lambda x: x if x > 0.0 else 0.01 * x,
+}
+
+
 def activation(la):
     name = la['activation']
     if not isinstance(name, str) or name not in ACTIVATIONS:
@@ -236,8 +264,9 @@ def activation(la):
     return ACTIVATIONS[name]
 
 
-def wavenet_forward(config, weights, signal, dtype=torch.float64):
-    """Valid (unpadded) convolutions over the whole input: output length len(signal) - (R - 1)."""
+def wavenet_forward(config, weights, signal, dtype=torch.float64, probe=None):
+    """Valid (unpadded) convolutions over the whole input: output length len(signal) - (R - 1). A list as
+    `probe` collects every layer's activation input (array index, tensor channels x samples)."""
     w = wavenet_unpack(config, weights, dtype)
     c = torch.tensor(signal, dtype=dtype).reshape(1, 1, -1)
     x, head = c, None
@@ -248,6 +277,8 @@ def wavenet_forward(config, weights, signal, dtype=torch.float64):
             z = F.conv1d(x, w[f'{a}.{l}.conv.weight'], w[f'{a}.{l}.conv.bias'], dilation=d)
             n = z.shape[2]
             z = z + F.conv1d(c[:, :, -n:], w[f'{a}.{l}.mixin'])
+            if probe is not None:
+                probe.append((a, z[0, :ch]))
             post = act(z[:, :ch]) * torch.sigmoid(z[:, ch:]) if la['gated'] else act(z)
             head = post if head is None else head[:, :, -n:] + post
             x = x[:, :, -n:] + F.conv1d(post, w[f'{a}.{l}.1x1.weight'], w[f'{a}.{l}.1x1.bias'])
@@ -410,6 +441,19 @@ WAVENETS = {
                               array(5, 4, 3, [8, 16, 32], True),
                               array(4, 3, 1, [64, 128, 256, 1], True)], 0.1),
 }
+
+
+def small(activation):
+    """One small model per other activation: 2 arrays (4 then 2 channels, head sizes 2 then 1), kernel 3,
+    dilations [1, 2, 4] and [8, 16], head bias on the second array only, not gated; 296 weights, R = 63."""
+    return [array(1, 4, 2, [1, 2, 4], False, activation=activation),
+            array(4, 2, 1, [8, 16], True, activation=activation)], 0.1
+
+
+ACTIVATION_MODELS = {'wavenet_silu': 'SiLU', 'wavenet_hardtanh': 'Hardtanh', 'wavenet_softsign': 'Softsign',
+                     'wavenet_hardswish': 'Hardswish', 'wavenet_leaky_relu': 'LeakyReLU',
+                     'wavenet_sigmoid': 'Sigmoid'}
+WAVENETS.update({name: small(act) for name, act in ACTIVATION_MODELS.items()})
 EXPECTED_WEIGHTS = {'wavenet_standard': 13802, 'wavenet_feather': 3026, 'wavenet_nano': 842}  # the real files'
 LSTMS = {'lstm_1x8': (1, 8), 'lstm_1x16': (1, 16), 'lstm_2x8': (2, 8), 'lstm_2x12': (2, 12), 'lstm_3x4': (3, 4)}
 
@@ -472,6 +516,18 @@ def output_layer(architecture, config):
 WAVENET_BOUND = {'rechannel': 1.0, 'conv.weight': 1.0, 'conv.bias': 0.3, 'mixin': 2.0, '1x1.weight': 1.0,
                  '1x1.bias': 0.3, 'head_rechannel.weight': 1.0, 'head_rechannel.bias': 1.0}
 OUTPUT_SWING = 0.5
+# The activation models' drive: a factor on the bounds of the weights that feed the pre-activations (the
+# rechannel, the dilated convolutions and the mixins), so that the pre-activations for signal.f32 reach
+# well past each activation's kinks or bends (--check verifies it against COVERAGE below); 1 elsewhere.
+DRIVE = {'wavenet_silu': 3.0, 'wavenet_hardtanh': 2.0, 'wavenet_softsign': 3.0, 'wavenet_hardswish': 2.5,
+         'wavenet_leaky_relu': 2.0, 'wavenet_sigmoid': 3.0}
+DRIVEN = ('rechannel', 'conv.weight', 'mixin')
+# Per activation, a point t: at least 1% of the pre-activations (all layers, all channels, over signal.f32
+# after prewarm) lie below -t and at least 1% above +t, and at least 25% within [-t, t] (t > 0): past
+# Hardtanh's kinks at +-1 and Hardswish's at +-3, into SiLU's, Softsign's and Sigmoid's tails (SiLU's
+# minimum is at -1.28), on both sides of ReLU's and LeakyReLU's kink at 0.
+COVERAGE = {'Hardtanh': 1.0, 'Hardswish': 3.0, 'SiLU': 3.0, 'Softsign': 3.0, 'Sigmoid': 3.0, 'LeakyReLU': 0.0,
+            'ReLU': 0.0}
 
 
 def random_weights(name, architecture, config, signal):
@@ -487,6 +543,8 @@ def random_weights(name, architecture, config, signal):
                 continue
             kind = '.'.join(part for part in tensor.split('.') if not part.isdigit())
             bound = WAVENET_BOUND[kind] / math.sqrt(fan_in)
+            if name in DRIVE and kind in DRIVEN:
+                bound *= DRIVE[name]
             weights += [f32(rng.uniform(-bound, bound)) for _ in range(math.prod(shape))]
     else:
         h, inputs = config['hidden_size'], config['input_size']
@@ -556,6 +614,53 @@ def describe(name, architecture, config, weights, expected):
     return peak
 
 
+def preactivations(config, weights, signal):
+    """Every layer's activation input over `signal` after prewarm: per array, a 1-D tensor of all its
+    layers' and channels' values."""
+    probe = []
+    wavenet_forward(config, weights, [0.0] * wavenet_receptive_field(config) + list(signal), probe=probe)
+    return [torch.cat([z[:, -len(signal):].flatten() for i, z in probe if i == a])
+            for a in range(len(config['layers']))]
+
+
+def coverage(name, config, weights, signal):
+    """(problems, one line per activation: the pre-activations' range, per array, and the fractions about
+    COVERAGE's point t)."""
+    problems, lines, arrays = [], [], preactivations(config, weights, signal)
+    for act in dict.fromkeys(la['activation'] for la in config['layers']):
+        which = [a for a, la in enumerate(config['layers']) if la['activation'] == act]
+        z = torch.cat([arrays[a] for a in which])
+        line = (f'{act} pre-activations [{z.min().item():.2f}, {z.max().item():.2f}] ('
+                + ', '.join(f'array {a} [{arrays[a].min().item():.2f}, {arrays[a].max().item():.2f}]' for a in which)
+                + ')')
+        if act in COVERAGE:
+            t = COVERAGE[act]
+            below, above = (z < -t).double().mean().item(), (z > t).double().mean().item()
+            line += (f', below -{t:g}: {below:.1%}, above {t:g}: {above:.1%}' if t > 0 else
+                     f', negative: {below:.1%}, positive: {above:.1%}')
+            if below < 0.01 or above < 0.01:
+                problems.append(f'{name}: too few {act} pre-activations beyond +-{t:g} ({below:.2%} / {above:.2%})')
+            if t > 0:
+                inside = 1.0 - below - above
+                line += f', within: {inside:.1%}'
+                if inside < 0.25:
+                    problems.append(f'{name}: only {inside:.1%} of the {act} pre-activations within +-{t:g}')
+        lines.append(line)
+    return problems, lines
+
+
+def check_activation_formulas():
+    """The torch functions of ACTIVATIONS against NAM Core's formulas, on a grid through the kinks."""
+    grid = [i / 64.0 for i in range(-20 * 64, 20 * 64 + 1)] + [-3.0 - 1e-9, -3.0 + 1e-9, 3.0 - 1e-9, 3.0 + 1e-9,
+                                                             -1.0 - 1e-9, 1.0 + 1e-9, -1e-300, 1e-300, -50.0, 50.0]
+    x = torch.tensor(grid, dtype=torch.float64)
+    worst = {}
+    for act, formula in NAM_CORE_FORMULAS.items():
+        y = ACTIVATIONS[act](x).tolist()
+        worst[act] = max(abs(a - formula(v)) / max(1.0, abs(v)) for a, v in zip(y, grid))
+    return worst
+
+
 def plausible(name, expected):
     peak = max(abs(v) for v in expected)
     spread = max(expected) - min(expected)
@@ -573,6 +678,8 @@ def generate():
         assert len(weights) == parameter_count(architecture, config)
         expected = rounded(run(architecture, config, weights, signal))
         plausible(name, expected)
+        if architecture == 'WaveNet' and coverage(name, config, weights, signal)[0]:
+            raise SystemExit('\n'.join(coverage(name, config, weights, signal)[0]))
         doc = nam_document(name, architecture, config, weights, expected)
         (DATA / f'{name}.nam').write_text(json.dumps(doc))  # as json.dump writes it, no newline
         write_f32(DATA / f'{name}.expected.f32', expected)
@@ -591,6 +698,10 @@ def check():
             failures.append(message)
             print('FAIL', message)
 
+    for act, error in check_activation_formulas().items():
+        expect(error <= 1e-15, f'{act}: torch differs from NAM Core\'s formula by {error:.1e}')
+    print('activations: torch functions vs NAM Core\'s formulas, largest difference (relative above 1) '
+          + ', '.join(f'{act} {error:.1e}' for act, error in check_activation_formulas().items()))
     signal = read_f32(DATA / 'signal.f32')
     expect(signal == test_signal(), 'signal.f32 differs from the generator')
     expect(len(signal) == SIGNAL_LENGTH and max(abs(v) for v in signal) <= 0.9, 'signal length or range')
@@ -624,6 +735,9 @@ def check():
             other4096 = (wavenet_streaming(config, weights, signal, DEFAULT_MAX_BLOCK) - out).abs().max().item()
             expect(other4096 <= 1e-12 * peak, f'{name}: 4096-block replay differs by {other4096}')
             note = f'streaming replay (64 / 4096) {other:.1e} / {other4096:.1e}'
+            problems, lines = coverage(name, config, weights, signal)
+            for problem in problems:
+                expect(False, problem)
         else:
             prewarm = lstm_prewarm_samples(SAMPLE_RATE)
             other = (lstm_torch(config, weights, signal, prewarm) - out).abs().max().item()
@@ -639,6 +753,7 @@ def check():
             expect(start > 1e-3 * peak, f'{name}: the initial states do not matter without prewarm')
             note = (f'torch.nn.LSTM {other:.1e}, prewarm {longer} vs {prewarm} {sensitivity:.1e}, '
                     f'no-prewarm differs by {start:.3f}')
+            lines = []
         # what a float32 implementation is off by (NAM Core computes in float32): the 1e-5 tolerance's margin
         if architecture == 'WaveNet':
             single = wavenet_run(config, weights, signal, torch.float32)
@@ -648,6 +763,8 @@ def check():
         expect(single_error <= 2e-6, f'{name}: float32 computation off by {single_error:.1e} of the peak')
         describe(name, architecture, config, weights, expected)
         print(f'{"":22s} recomputed {error:.1e}; {note}; float32 run {single_error:.1e} of the peak')
+        for line in lines:
+            print(f'{"":22s} {line}')
     size = sum(p.stat().st_size for p in DATA.iterdir())
     print(f'{DATA}: {size / 1e6:.2f} MB')
     if failures:
@@ -709,10 +826,16 @@ output to 1e-9 of the peak for these models).
 Models: the trainer's WaveNet presets `wavenet_standard` (13 802 weights), `wavenet_lite` (6 554),
 `wavenet_feather` (3 026), `wavenet_nano` (842), exactly as `nam/train/core.py` configures them;
 `wavenet_gated` (gated, 2 arrays of 4 and 3 channels), `wavenet_relu_k2` (ReLU, kernel size 2, head bias
-on both arrays), `wavenet_three_arrays`; LSTMs `lstm_1x8`, `lstm_1x16`, `lstm_2x8`, `lstm_2x12`, `lstm_3x4`
-(layers x hidden size). Metadata: every field on `wavenet_standard`, the user's fields with null levels on
-`lstm_1x16`, date/loudness/gain on `wavenet_nano`, `wavenet_feather` and `lstm_2x8`, no `metadata` key on
-the others. The outputs swing about +-0.5 around a zero mean (the final linear map is scaled to that).
+on both arrays), `wavenet_three_arrays`; one small WaveNet for each other activation NAM's A1 trainer
+accepts, `wavenet_silu` (SiLU), `wavenet_hardtanh` (Hardtanh), `wavenet_softsign` (Softsign),
+`wavenet_hardswish` (Hardswish), `wavenet_leaky_relu` (LeakyReLU, slope 0.01), `wavenet_sigmoid` (Sigmoid):
+2 arrays of 4 and 2 channels, head sizes 2 and 1, kernel size 3, dilations [1, 2, 4] and [8, 16], head bias
+on the second array, not gated (296 weights, receptive field 63), driven so that the pre-activations pass
+the kinks (Hardtanh's +-1, Hardswish's +-3, 0) and reach the tails (beyond +-3); LSTMs `lstm_1x8`,
+`lstm_1x16`, `lstm_2x8`, `lstm_2x12`, `lstm_3x4` (layers x hidden size). Metadata: every field on
+`wavenet_standard`, the user's fields with null levels on `lstm_1x16`, date/loudness/gain on `wavenet_nano`,
+`wavenet_feather` and `lstm_2x8`, no `metadata` key on the others. The outputs swing about +-0.5 around a
+zero mean (the final linear map is scaled to that).
 """
 
 
