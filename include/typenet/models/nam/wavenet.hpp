@@ -153,6 +153,15 @@ struct input_major_layout {
 template <class T, std::size_t Size>
 using vector_layout = contiguous_layout<T, Size>;
 
+// An array of few channels runs its full tiles "planar": a vector holds one channel over the tile's frames
+// (vectors of channels would be mostly padding), and its rings keep each channel's frames together.
+template <class Array>
+constexpr bool is_planar() noexcept {
+    bool narrow = Array::channels <= 8 && Array::input_size <= 16 && Array::head_size <= 16;
+    boost::mp11::mp_for_each<typename Array::layers>([&](auto layer) { narrow = narrow && (decltype(layer)::gated ? 2 : 1) * Array::bottleneck <= 16; });
+    return narrow;
+}
+
 // Everything about one layer of an array that the kernels need, at compile time.
 template <class Array, class Layer>
 struct layer_facts {
@@ -165,6 +174,21 @@ struct layer_facts {
     // The ring holds the frames a step looks back on and those of a whole tile (tile_frames), which are
     // pushed before the tile's taps are read.
     static constexpr std::size_t ring_frames = history == 0 ? 0 : power_of_two_at_least(history + tile_frames);
+    // Frame-major rings: frame slot s at [s * channels]. Planar rings: channel c's frames at
+    // [c * ring_length], slots 0 ... tile_frames - 1 repeated after the last, so that the tile_frames
+    // frames from any slot are contiguous.
+    static constexpr bool planar = is_planar<Array>();
+    static constexpr std::size_t ring_length = planar ? ring_frames + tile_frames : ring_frames;
+    static constexpr std::size_t ring_elements = ring_frames == 0 ? 0 : ring_length * channels;
+    template <class S>
+    static S& at(S* ring, std::size_t slot, std::size_t channel) noexcept {
+        return planar ? ring[channel * ring_length + slot] : ring[slot * channels + channel];
+    }
+    template <class S>
+    static void write(S* ring, std::size_t slot, std::size_t channel, S value) noexcept {
+        at(ring, slot, channel) = value;
+        if (planar && slot < tile_frames) ring[channel * ring_length + ring_frames + slot] = value;
+    }
 };
 
 template <class Array, std::size_t ArrayIndex>
@@ -334,8 +358,8 @@ struct wavenet_layer {
     static constexpr std::size_t position_storage = typenet::detail::storage_alignment / sizeof(T);
     template <class T, std::size_t I, std::size_t L>
     static constexpr std::size_t ring_storage =
-        typenet::detail::round_up(detail::layer_facts<array<I>, boost::mp11::mp_at_c<typename array<I>::layers, L>>::ring_frames * array<I>::channels,
-                 typenet::detail::storage_alignment / sizeof(T));
+        typenet::detail::round_up(detail::layer_facts<array<I>, boost::mp11::mp_at_c<typename array<I>::layers, L>>::ring_elements,
+                                  typenet::detail::storage_alignment / sizeof(T));
     template <class T>
     static constexpr auto ring_offsets = [] {
         std::array<std::array<std::size_t, 64>, array_count> offsets{};
@@ -499,10 +523,12 @@ private:
                 const S* ring = state + ring_offsets<S>[i][l];
                 for (std::size_t k = 0; k + 1 < K; ++k)
                     for (std::size_t c = 0; c < C; ++c)
-                        taps[k * C + c] = ring[((position - (K - 1 - k) * facts::dilation) & (facts::ring_frames - 1)) * C + c];
+                        taps[k * C + c] = facts::at(ring, (position - (K - 1 - k) * facts::dilation) & (facts::ring_frames - 1), c);
                 std::copy_n(v.begin(), C, taps.begin() + (K - 1) * C);
                 if constexpr (facts::history > 0)
-                    if (push_state) std::copy_n(v.begin(), C, push_state + ring_offsets<S>[i][l] + (position & (facts::ring_frames - 1)) * C);
+                    if (push_state)
+                        for (std::size_t c = 0; c < C; ++c)
+                            facts::write(push_state + ring_offsets<S>[i][l], position & (facts::ring_frames - 1), c, v[c]);
                 auto& z = rec.z[l];
                 for (std::size_t o = 0; o < facts::conv_out; ++o) {
                     S sum = w.template get<J + 1>(o);
@@ -609,12 +635,11 @@ private:
                     constexpr std::size_t mask = facts::ring_frames - 1;
                     T* ring = state_gradient + ring_offsets<T>[i][l];
                     for (std::size_t c = 0; c < C; ++c) {
-                        dv[c] += ring[(position & mask) * C + c];
-                        ring[(position & mask) * C + c] = 0;
+                        dv[c] += facts::at(ring, position & mask, c);
+                        facts::at(ring, position & mask, c) = 0;
                     }
                     for (std::size_t k = 0; k + 1 < K; ++k)
-                        for (std::size_t c = 0; c < C; ++c)
-                            ring[((position - (K - 1 - k) * facts::dilation) & mask) * C + c] += d_taps[k * C + c];
+                        for (std::size_t c = 0; c < C; ++c) facts::at(ring, (position - (K - 1 - k) * facts::dilation) & mask, c) += d_taps[k * C + c];
                 }
             });
             // v = rechannel(input)
@@ -634,7 +659,8 @@ private:
     // acc[r][v] += sum over In inputs of x[r][i] * row i of w (input-major, Padded values per row). With
     // one frame, partial sums keep several FMA chains in flight.
     template <class Batch, std::size_t Vectors, std::size_t Rows, std::size_t In, std::size_t Padded, class T>
-    TYPENET_ALWAYS_INLINE static void accumulate(Batch (&acc)[Rows][Vectors], const T* const (&x)[Rows], const T* w) noexcept {
+    TYPENET_ALWAYS_INLINE static void accumulate(Batch (&acc)[Rows][Vectors], const T* const (&x)[Rows], const T* w,
+                                                 std::size_t input_stride = 1) noexcept {
         constexpr std::size_t width = Batch::size;
         // One frame's product waits on its chain of FMAs: up to 8 chains (two FMA units, four cycles each)
         // when the inputs are many.
@@ -645,7 +671,7 @@ private:
                 Batch row[Vectors];
                 detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { row[v] = Batch::load_aligned(w + i * Padded + v * width); });
                 detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
-                    const Batch input(x[r][i]);
+                    const Batch input(x[r][i * input_stride]);
                     detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA { acc[r][v] = simd::fma(input, row[v], acc[r][v]); });
                 });
             }
@@ -660,7 +686,7 @@ private:
             for (std::size_t i = 0; i < main_end; i += splits)
                 detail::static_for<splits>([&](auto s) TYPENET_INLINE_LAMBDA {
                     detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
-                        const Batch input(x[r][i + s]);
+                        const Batch input(x[r][(i + s) * input_stride]);
                         detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
                             partial[s][r][v] = simd::fma(input, Batch::load_aligned(w + (i + s) * Padded + v * width), partial[s][r][v]);
                         });
@@ -668,7 +694,7 @@ private:
                 });
             detail::static_for<In % splits>([&](auto s) TYPENET_INLINE_LAMBDA {
                 detail::static_for<Rows>([&](auto r) TYPENET_INLINE_LAMBDA {
-                    const Batch input(x[r][main_end + s]);
+                    const Batch input(x[r][(main_end + s) * input_stride]);
                     detail::static_for<Vectors>([&](auto v) TYPENET_INLINE_LAMBDA {
                         partial[s][r][v] = simd::fma(input, Batch::load_aligned(w + (main_end + s) * Padded + v * width), partial[s][r][v]);
                     });
@@ -734,16 +760,18 @@ private:
         constexpr std::size_t J = 1 + 5 * L;
         const auto& offsets = detail::storage_offsets<tensors>::value;
         layer_kernel<T, Frames, A::channels, A::bottleneck, facts::kernel_size, A::condition_size, facts::gated, typename facts::activation,
-                     residual>(block + offsets[J], block + offsets[J + 1], block + offsets[J + 2], block + offsets[J + 3],
-                               block + offsets[J + 4], state + ring_offsets<T>[I][L], facts::ring_frames == 0 ? 0 : facts::ring_frames - 1,
-                               facts::dilation, position, condition, v, accumulated);
+                     residual, facts::planar>(block + offsets[J], block + offsets[J + 1], block + offsets[J + 2], block + offsets[J + 3],
+                                              block + offsets[J + 4], state + ring_offsets<T>[I][L],
+                                              facts::ring_frames == 0 ? 0 : facts::ring_frames - 1, facts::ring_length, facts::dilation,
+                                              position, condition, v, accumulated);
     }
 
     template <class T, std::size_t Frames, std::size_t C, std::size_t B, std::size_t K, std::size_t CS, bool Gated, class Activation,
-              bool Residual>
+              bool Residual, bool Planar>
     TYPENET_NOINLINE static void layer_kernel(const T* conv, const T* conv_bias, const T* mixin, const T* pointwise_weight,
-                                              const T* pointwise_bias, T* ring, std::size_t mask, std::size_t dilation, std::size_t position,
-                                              const T* condition, T* v, T* accumulated) noexcept {
+                                              const T* pointwise_bias, T* ring, std::size_t mask, std::size_t ring_length,
+                                              std::size_t dilation, std::size_t position, const T* condition, T* v,
+                                              T* accumulated) noexcept {
         constexpr std::size_t stride = widest_stride<T>;
         constexpr std::size_t conv_out = (Gated ? 2 : 1) * B;
         using vectors = detail::output_vectors<T, conv_out>;
@@ -751,8 +779,13 @@ private:
         constexpr std::size_t V = vectors::count, width = vectors::width;
         constexpr std::size_t z_stride = typenet::detail::round_up(vectors::padded + width, 64 / sizeof(T));
         // The tile's frames go into the ring first; every tap is then read from it.
-        if constexpr (K > 1)
-            for (std::size_t r = 0; r < Frames; ++r) std::memcpy(ring + ((position + r) & mask) * C, v + r * stride, C * sizeof(T));
+        if constexpr (K > 1) {
+            if constexpr (Planar) {
+                for (std::size_t r = 0; r < Frames; ++r) planar_write(ring, ring_length, mask, (position + r) & mask, v + r * stride, C);
+            } else {
+                for (std::size_t r = 0; r < Frames; ++r) std::memcpy(ring + ((position + r) & mask) * C, v + r * stride, C * sizeof(T));
+            }
+        }
         alignas(typenet::detail::storage_alignment) T z[Gated ? Frames * z_stride : 1];
         alignas(typenet::detail::storage_alignment) T activated[Frames * stride];
         for_row_tiles<Frames, tile_rows<V>>([&](auto rows, std::size_t first) TYPENET_INLINE_LAMBDA {
@@ -762,9 +795,11 @@ private:
                 for (std::size_t vi = 0; vi < V; ++vi) acc[r][vi] = batch::load_aligned(conv_bias + vi * width);
             for (std::size_t k = 0; k < K; ++k) {
                 const T* taps[R];
-                for (std::size_t r = 0; r < R; ++r)
-                    taps[r] = K > 1 ? ring + ((position + first + r - (K - 1 - k) * dilation) & mask) * C : v + (first + r) * stride;
-                accumulate<batch, V, R, C, vectors::padded>(acc, taps, conv + k * C * vectors::padded);
+                for (std::size_t r = 0; r < R; ++r) {
+                    const std::size_t slot = (position + first + r - (K - 1 - k) * dilation) & mask;
+                    taps[r] = K == 1 ? v + (first + r) * stride : Planar ? ring + slot : ring + slot * C;
+                }
+                accumulate<batch, V, R, C, vectors::padded>(acc, taps, conv + k * C * vectors::padded, K > 1 && Planar ? ring_length : 1);
             }
             const T* conditions[R];
             for (std::size_t r = 0; r < R; ++r) conditions[r] = condition + (first + r) * stride;
@@ -787,11 +822,159 @@ private:
         if constexpr (Residual) pointwise<T, Frames, B, C, true>(activated, stride, pointwise_weight, pointwise_bias, v, stride);
     }
 
+    // Frame `slot` of a planar ring: each channel's value at its slot, and in the copy past the last slot when
+    // the slot is among the first tile_frames.
+    template <class T>
+    TYPENET_ALWAYS_INLINE static void planar_write(T* ring, std::size_t ring_length, std::size_t mask, std::size_t slot, const T* frame,
+                                                   std::size_t channels) noexcept {
+        for (std::size_t c = 0; c < channels; ++c) {
+            ring[c * ring_length + slot] = frame[c];
+            if (slot < tile_frames) ring[c * ring_length + mask + 1 + slot] = frame[c];
+        }
+    }
+
+    // ---- Planar tiles: an array of few channels (detail::is_planar) over tile_frames frames, each vector one
+    // channel (or head or condition channel) over the frames of the tile.
+    template <class T>
+    using frame_batch = simd::batch<T>;
+    template <class T>
+    static constexpr std::size_t frame_vectors = tile_frames / frame_batch<T>::size;
+
+    template <class T, std::size_t I>
+    TYPENET_ALWAYS_INLINE static void run_array_planar(const T* block, T* state, std::size_t position, const T* condition, const T* in, T* out,
+                                                       T* head) noexcept {
+        using A = array<I>;
+        using tensors = array_tensor_list<T, I>;
+        using batch = frame_batch<T>;
+        constexpr std::size_t F = tile_frames, W = batch::size, FV = frame_vectors<T>;
+        static_assert(F % W == 0, "typenet::nam::wavenet: a tile is whole vectors of frames");
+        constexpr std::size_t stride = widest_stride<T>;
+        constexpr std::size_t C = A::channels, B = A::bottleneck, In = A::input_size, H = A::head_size, CS = A::condition_size;
+        constexpr std::size_t layer_count = boost::mp11::mp_size<typename A::layers>::value;
+        constexpr bool last_array = I + 1 == array_count;
+        const auto& offsets = detail::storage_offsets<tensors>::value;
+        alignas(typenet::detail::storage_alignment) T cond_p[CS][F], in_p[In][F], v_p[C][F], head_p[B][F];
+        for (std::size_t t = 0; t < F; ++t) {
+            for (std::size_t c = 0; c < CS; ++c) cond_p[c][t] = condition[t * stride + c];
+            for (std::size_t i = 0; i < In; ++i) in_p[i][t] = in[t * stride + i];
+            for (std::size_t o = 0; o < B; ++o) head_p[o][t] = I == 0 ? T(0) : head[t * stride + o];
+        }
+        // v = rechannel(in)
+        {
+            const T* w = block + offsets[0];
+            constexpr std::size_t padded = detail::output_vectors<T, C>::padded;
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t f = 0; f < FV; ++f) {
+                    batch sum(T(0));
+                    for (std::size_t i = 0; i < In; ++i) sum = simd::fma(batch(w[i * padded + c]), batch::load_aligned(in_p[i] + f * W), sum);
+                    sum.store_aligned(v_p[c] + f * W);
+                }
+        }
+        detail::static_for<layer_count>([&](auto l) TYPENET_INLINE_LAMBDA {
+            using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, l>>;
+            constexpr std::size_t J = 1 + 5 * l;
+            planar_layer<T, C, B, facts::kernel_size, CS, facts::gated, typename facts::activation, !(last_array && l + 1 == layer_count)>(
+                block + offsets[J], block + offsets[J + 1], block + offsets[J + 2], block + offsets[J + 3], block + offsets[J + 4],
+                state + ring_offsets<T>[I][l], facts::ring_frames == 0 ? 0 : facts::ring_frames - 1, facts::ring_length, facts::dilation, position,
+                cond_p[0], v_p[0], head_p[0]);
+        });
+        // head = head_rechannel(head sum), written back frame-major with the residual stream.
+        constexpr std::size_t HI = 1 + 5 * layer_count;
+        const T* wh = block + offsets[HI];
+        constexpr std::size_t padded_head = detail::output_vectors<T, H>::padded;
+        for (std::size_t h = 0; h < H; ++h)
+            for (std::size_t f = 0; f < FV; ++f) {
+                batch sum(T(0));
+                if constexpr (A::head_bias) sum = batch(block[offsets[HI + 1] + h]);
+                for (std::size_t o = 0; o < B; ++o) sum = simd::fma(batch(wh[o * padded_head + h]), batch::load_aligned(head_p[o] + f * W), sum);
+                alignas(typenet::detail::storage_alignment) T lanes[W];
+                sum.store_aligned(lanes);
+                for (std::size_t t = 0; t < W; ++t) head[(f * W + t) * stride + h] = lanes[t];
+            }
+        if constexpr (!last_array)
+            for (std::size_t t = 0; t < F; ++t)
+                for (std::size_t c = 0; c < C; ++c) out[t * stride + c] = v_p[c][t];
+    }
+
+    // One layer over a planar tile: v (C channels) and head (B) in place, each channel tile_frames apart.
+    template <class T, std::size_t C, std::size_t B, std::size_t K, std::size_t CS, bool Gated, class Activation, bool Residual>
+    TYPENET_NOINLINE static void planar_layer(const T* conv, const T* conv_bias, const T* mixin, const T* pointwise_weight,
+                                              const T* pointwise_bias, T* ring, std::size_t mask, std::size_t ring_length,
+                                              std::size_t dilation, std::size_t position, const T* condition, T* v, T* head) noexcept {
+        using batch = frame_batch<T>;
+        constexpr std::size_t F = tile_frames, W = batch::size, FV = frame_vectors<T>;
+        constexpr std::size_t conv_out = (Gated ? 2 : 1) * B;
+        constexpr std::size_t padded = detail::output_vectors<T, conv_out>::padded, padded_c = detail::output_vectors<T, C>::padded;
+        if constexpr (K > 1) {
+            const std::size_t start = position & mask, frames = mask + 1;
+            for (std::size_t c = 0; c < C; ++c) {
+                T* channel = ring + c * ring_length;
+                if (start >= F && start + F <= frames) {
+                    std::memcpy(channel + start, v + c * F, F * sizeof(T));
+                } else {
+                    for (std::size_t t = 0; t < F; ++t) {
+                        const std::size_t slot = (start + t) & mask;
+                        channel[slot] = v[c * F + t];
+                        if (slot < F) channel[frames + slot] = v[c * F + t];
+                    }
+                }
+            }
+        }
+        batch acc[conv_out][FV];
+        detail::static_for<conv_out>([&](auto o) TYPENET_INLINE_LAMBDA {
+            detail::static_for<FV>([&](auto f) TYPENET_INLINE_LAMBDA { acc[o][f] = batch(conv_bias[o]); });
+        });
+        for (std::size_t k = 0; k < K; ++k) {
+            const std::size_t first = (position - (K - 1 - k) * dilation) & mask;
+            for (std::size_t c = 0; c < C; ++c) {
+                const T* taps = K > 1 ? ring + c * ring_length + first : v + c * F;
+                batch tap[FV];
+                detail::static_for<FV>([&](auto f) TYPENET_INLINE_LAMBDA { tap[f] = batch::load_unaligned(taps + f * W); });
+                const T* w = conv + (k * C + c) * padded;
+                detail::static_for<conv_out>([&](auto o) TYPENET_INLINE_LAMBDA {
+                    const batch weight(w[o]);
+                    detail::static_for<FV>([&](auto f) TYPENET_INLINE_LAMBDA { acc[o][f] = simd::fma(weight, tap[f], acc[o][f]); });
+                });
+            }
+        }
+        for (std::size_t c = 0; c < CS; ++c) {
+            batch value[FV];
+            detail::static_for<FV>([&](auto f) TYPENET_INLINE_LAMBDA { value[f] = batch::load_aligned(condition + c * F + f * W); });
+            detail::static_for<conv_out>([&](auto o) TYPENET_INLINE_LAMBDA {
+                const batch weight(mixin[c * padded + o]);
+                detail::static_for<FV>([&](auto f) TYPENET_INLINE_LAMBDA { acc[o][f] = simd::fma(weight, value[f], acc[o][f]); });
+            });
+        }
+        batch activated[B][FV];
+        detail::static_for<B>([&](auto o) TYPENET_INLINE_LAMBDA {
+            detail::static_for<FV>([&](auto f) TYPENET_INLINE_LAMBDA {
+                if constexpr (Gated)
+                    activated[o][f] = typenet::tanh::apply(acc[o][f]) * typenet::sigmoid::apply(acc[B + o][f]);
+                else
+                    activated[o][f] = Activation::apply(acc[o][f]);
+                (batch::load_aligned(head + o * F + f * W) + activated[o][f]).store_aligned(head + o * F + f * W);
+            });
+        });
+        if constexpr (Residual)
+            for (std::size_t c = 0; c < C; ++c)
+                detail::static_for<FV>([&](auto f) TYPENET_INLINE_LAMBDA {
+                    batch sum = batch::load_aligned(v + c * F + f * W) + batch(pointwise_bias[c]);
+                    detail::static_for<B>([&](auto o) TYPENET_INLINE_LAMBDA {
+                        sum = simd::fma(batch(pointwise_weight[o * padded_c + c]), activated[o][f], sum);
+                    });
+                    sum.store_aligned(v + c * F + f * W);
+                });
+    }
+
     // Array I over Frames frames: in (rows of input_size), head (rows of the previous array's head output;
     // ignored for the first array) -> out (the residual stream), head (this array's head output).
     template <class T, std::size_t Frames, std::size_t I>
     TYPENET_ALWAYS_INLINE static void run_array(const T* block, T* state, std::size_t position, const T* condition, const T* in, T* out,
                                                 T* head) noexcept {
+        if constexpr (detail::is_planar<array<I>>() && Frames == tile_frames) {
+            run_array_planar<T, I>(block, state, position, condition, in, out, head);
+            return;
+        }
         using A = array<I>;
         using tensors = array_tensor_list<T, I>;
         constexpr std::size_t stride = widest_stride<T>;
