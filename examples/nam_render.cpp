@@ -121,7 +121,7 @@ int run(int argc, char** argv) {
 
     const double audio_seconds = static_cast<double>(input.size()) / input_rate;
     std::printf("model: %s\n", model->description().c_str());
-    std::printf("architecture: entry %zu of the list%s\n", model->index(),
+    std::printf("architecture: entry %zu of the list, %s%s\n", model->index(), typenet::nam::declaration_for(file).c_str(),
                 size < 1 ? " (--size ignored: the model is not slimmable)" : "");
     std::printf("prewarm: %zu samples; blocks of %zu frames\n", model->prewarm_samples(), block);
     std::printf("%.2f s of audio in %.4f s: real-time factor %.1f\n", audio_seconds, seconds, audio_seconds / seconds);
