@@ -793,17 +793,30 @@ private:
             batch acc[R][V];
             for (std::size_t r = 0; r < R; ++r)
                 for (std::size_t vi = 0; vi < V; ++vi) acc[r][vi] = batch::load_aligned(conv_bias + vi * width);
-            for (std::size_t k = 0; k < K; ++k) {
-                const T* taps[R];
-                for (std::size_t r = 0; r < R; ++r) {
-                    const std::size_t slot = (position + first + r - (K - 1 - k) * dilation) & mask;
-                    taps[r] = K == 1 ? v + (first + r) * stride : Planar ? ring + slot : ring + slot * C;
-                }
-                accumulate<batch, V, R, C, vectors::padded>(acc, taps, conv + k * C * vectors::padded, K > 1 && Planar ? ring_length : 1);
-            }
+            // The condition first: known from the start, it stays off the chain that waits for this frame.
             const T* conditions[R];
             for (std::size_t r = 0; r < R; ++r) conditions[r] = condition + (first + r) * stride;
             accumulate<batch, V, R, CS, vectors::padded>(acc, conditions, mixin);
+            auto slot_of = [&](std::size_t r, std::size_t k) TYPENET_INLINE_LAMBDA { return (position + first + r - (K - 1 - k) * dilation) & mask; };
+            if constexpr (K > 1 && R * V < 4) {
+                // Few accumulators: the K taps gathered into one row go through one product, whose partial
+                // sums span all K C inputs (one reduction, not one per tap).
+                alignas(typenet::detail::storage_alignment) T gathered[R][K * C];
+                const T* rows_of_taps[R];
+                for (std::size_t r = 0; r < R; ++r) {
+                    for (std::size_t k = 0; k < K; ++k)
+                        for (std::size_t c = 0; c < C; ++c) gathered[r][k * C + c] = Planar ? ring[c * ring_length + slot_of(r, k)] : ring[slot_of(r, k) * C + c];
+                    rows_of_taps[r] = gathered[r];
+                }
+                accumulate<batch, V, R, K * C, vectors::padded>(acc, rows_of_taps, conv);
+            } else {
+                for (std::size_t k = 0; k < K; ++k) {
+                    const T* taps[R];
+                    for (std::size_t r = 0; r < R; ++r)
+                        taps[r] = K == 1 ? v + (first + r) * stride : Planar ? ring + slot_of(r, k) : ring + slot_of(r, k) * C;
+                    accumulate<batch, V, R, C, vectors::padded>(acc, taps, conv + k * C * vectors::padded, K > 1 && Planar ? ring_length : 1);
+                }
+            }
             for (std::size_t r = 0; r < R; ++r) {
                 T* a = activated + (first + r) * stride;
                 T* h = accumulated + (first + r) * stride;
