@@ -274,6 +274,33 @@ TEST_CASE("gradients through time against finite differences: a nano WaveNet, a 
                                                             nam::layer_array<3, 2, 1, 3, nam::dilations<4>, nam::softsign, false, true>>>;
     test::check_sequence_gradients<activations>("SiLU and Softsign WaveNet");
 }
+
+TEST_CASE("an LSTM's learned initial states get their gradient where a sequence starts") {
+    using Net = nam::lstm_model<2, 3, double>;
+    using trainer_type = typenet::sequence_trainer<Net, typenet::mse, typenet::sgd, 5, 2>;
+    auto net = std::make_unique<Net>();
+    net->initialize(11);
+    std::vector<double> parameters(Net::parameter_count);
+    net->get_parameters(std::span<double, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    typenet::random_stream stream(11, 3);
+    for (double& p : parameters) p = p == 0 ? 0.5 * stream.symmetric_uniform() : p;  // the initial states start at zero
+    net->set_parameters(std::span<const double, Net::parameter_count>(parameters.data(), Net::parameter_count));
+    trainer_type trainer(typenet::sgd{.lr = 0});
+    trainer.set_carry_state(false);  // every chunk starts from the learned initial states
+    auto xs = std::make_unique<typename trainer_type::input_sequences>();
+    auto ys = std::make_unique<typename trainer_type::target_sequences>();
+    test::fill_chunk<trainer_type, Net>(*xs, *ys, stream);
+    trainer.step(*net, *xs, *ys);
+    std::vector<double> analytic(Net::parameter_count);
+    trainer.get_gradient(std::span<double, Net::parameter_count>(analytic.data(), Net::parameter_count));
+    // Layer 0's initial hidden state: after its weight (12 x 4) and bias (12).
+    double initial_state_gradient = 0;
+    for (std::size_t j = 12 * 4 + 12; j < 12 * 4 + 12 + 6; ++j) initial_state_gradient += std::abs(analytic[j]);
+    CHECK(initial_state_gradient > 1e-6);
+    const double error = test::parameter_vector_error(*net, analytic, [&] { return trainer.loss(*net, *xs, *ys); });
+    INFO("worst relative error " << error);
+    CHECK(error < 1e-6);
+}
 #endif
 
 TEST_CASE("process allocates nothing") {
