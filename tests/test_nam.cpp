@@ -261,6 +261,14 @@ TEST_CASE("NAM's activations (hardtanh, silu, softsign, hardswish, leaky_hardtan
     check_activation<nam::hardswish, double>();
 }
 
+// What A2 files add to an array's shape: a bottleneck apart from the channels, a head convolution (kernel
+// size and dilation), a kernel size and activation per layer.
+template <class T>
+using a2_shapes = typenet::basic_network<
+    T, typenet::input<1>,
+    nam::wavenet<nam::layer_array_of<1, 3, 2, false, boost::mp11::mp_list<nam::layer<1, 3, nam::silu>, nam::layer<2, 2, typenet::tanh, true>>, 4, 1, 3, 2>,
+                 nam::layer_array_of<3, 2, 1, true, boost::mp11::mp_list<nam::layer<4, 2, nam::hardswish>>, 2, 1, 2, 3>>>;
+
 #ifdef TYPENET_TEST_THROUGH_TIME
 TEST_CASE("gradients through time against finite differences: a nano WaveNet, a gated one, LSTMs") {
     test::check_sequence_gradients<nam::basic_nano<double>>("nano WaveNet");
@@ -273,6 +281,7 @@ TEST_CASE("gradients through time against finite differences: a nano WaveNet, a 
                                                nam::wavenet<nam::layer_array<1, 3, 2, 3, nam::dilations<1, 2>, nam::silu, false, false>,
                                                             nam::layer_array<3, 2, 1, 3, nam::dilations<4>, nam::softsign, false, true>>>;
     test::check_sequence_gradients<activations>("SiLU and Softsign WaveNet");
+    test::check_sequence_gradients<a2_shapes<double>>("bottleneck and head convolutions (A2's shapes)");
 }
 
 TEST_CASE("an LSTM's learned initial states get their gradient where a sequence starts") {
@@ -302,6 +311,36 @@ TEST_CASE("an LSTM's learned initial states get their gradient where a sequence 
     CHECK(error < 1e-6);
 }
 #endif
+
+// forward_sequence (tiles of frames, planar arrays) against one step at a time (frame-major kernels).
+template <class Net>
+double sequence_against_steps() {
+    using T = typename Net::value_type;
+    auto net = std::make_unique<Net>();
+    net->initialize(5);
+    auto a = std::make_unique<typename Net::state_type>();
+    auto b = std::make_unique<typename Net::state_type>();
+    std::vector<std::array<T, 1>> xs(300), ys(300);
+    for (std::size_t t = 0; t < xs.size(); ++t) xs[t][0] = static_cast<T>(0.7 * std::sin(0.05 * static_cast<double>(t)) + 0.2 * std::cos(1.3 * t));
+    double worst = 0;
+    std::size_t begin = 0;
+    for (std::size_t chunk : {37, 64, 1, 16, 182}) {  // 300 frames in all
+        const std::size_t end = begin + chunk;
+        net->forward_sequence(*a, std::span<const std::array<T, 1>>(xs.data() + begin, end - begin),
+                              std::span<std::array<T, 1>>(ys.data() + begin, end - begin));
+        for (std::size_t t = begin; t < end; ++t) worst = std::max(worst, std::abs(static_cast<double>((*net)(*b, xs[t])[0] - ys[t][0])));
+        begin = end;
+    }
+    return worst;
+}
+
+TEST_CASE("tiles of frames (planar arrays too) equal one step at a time") {
+    CHECK(sequence_against_steps<a2_shapes<double>>() < 1e-12);
+    CHECK(sequence_against_steps<a2_shapes<float>>() < 1e-5);
+    CHECK(sequence_against_steps<nam::basic_nano<double>>() < 1e-12);
+    CHECK(sequence_against_steps<nam::basic_feather<float>>() < 1e-5);
+    CHECK(sequence_against_steps<nam::standard>() < 1e-5);
+}
 
 TEST_CASE("process allocates nothing") {
     auto model = std::make_unique<test_model>(nam::read_model_file("data/nam/wavenet_standard.nam"));

@@ -164,6 +164,7 @@ private:
     static layer_array_config array_config() {
         using first_layer = boost::mp11::mp_first<typename A::layers>;
         static_assert(A::bottleneck == A::channels, "typenet::nam: A1 files have bottleneck == channels");
+        static_assert(A::head_kernel == 1, "typenet::nam: A1 files have a 1x1 head rechannel (a head kernel is A2's)");
         layer_array_config result;
         result.input_size = A::input_size;
         result.condition_size = A::condition_size;

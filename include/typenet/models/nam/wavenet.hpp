@@ -74,16 +74,19 @@ struct layer {
 // the previous array's Channels after it), Channels on the residual stream, HeadSize out of the head
 // rechannel. Bottleneck: the width of the convolution's output (doubled when gated), of the head and of
 // the 1x1's input; NAM's A1 files have Bottleneck = Channels. ConditionSize: channels of the condition (1,
-// the model's input).
+// the model's input). HeadKernel, HeadDilation: the head rechannel as a causal convolution of the head
+// sum (NAM's A2 "head" of a layer array; 1 and 1 in A1 files, a 1x1).
 template <std::size_t InputSize, std::size_t Channels, std::size_t HeadSize, bool HeadBias, class Layers, std::size_t Bottleneck = Channels,
-          std::size_t ConditionSize = 1>
+          std::size_t ConditionSize = 1, std::size_t HeadKernel = 1, std::size_t HeadDilation = 1>
 struct layer_array_of {
     static_assert(InputSize >= 1 && Channels >= 1 && HeadSize >= 1 && Bottleneck >= 1 && ConditionSize >= 1,
                   "typenet::nam::layer_array: every size must be at least 1");
     static_assert(boost::mp11::mp_size<Layers>::value >= 1, "typenet::nam::layer_array: an array needs at least one layer");
     static constexpr std::size_t input_size = InputSize, channels = Channels, head_size = HeadSize, bottleneck = Bottleneck,
                                  condition_size = ConditionSize;
+    static_assert(HeadKernel >= 1 && HeadDilation >= 1, "typenet::nam::layer_array: the head's kernel size and dilation must be at least 1");
     static constexpr bool head_bias = HeadBias;
+    static constexpr std::size_t head_kernel = HeadKernel, head_dilation = HeadDilation;
     using layers = Layers;
 };
 
@@ -191,6 +194,26 @@ struct layer_facts {
     }
 };
 
+// The head's ring (its convolution's history of head sums), as layer_facts describes a layer's.
+template <class Array>
+struct head_facts {
+    static constexpr std::size_t channels = Array::bottleneck, kernel_size = Array::head_kernel, dilation = Array::head_dilation;
+    static constexpr std::size_t history = (kernel_size - 1) * dilation;
+    static constexpr std::size_t ring_frames = history == 0 ? 0 : power_of_two_at_least(history + tile_frames);
+    static constexpr bool planar = is_planar<Array>();
+    static constexpr std::size_t ring_length = planar ? ring_frames + tile_frames : ring_frames;
+    static constexpr std::size_t ring_elements = ring_frames == 0 ? 0 : ring_length * channels;
+    template <class S>
+    static S& at(S* ring, std::size_t slot, std::size_t channel) noexcept {
+        return planar ? ring[channel * ring_length + slot] : ring[slot * channels + channel];
+    }
+    template <class S>
+    static void write(S* ring, std::size_t slot, std::size_t channel, S value) noexcept {
+        at(ring, slot, channel) = value;
+        if (planar && slot < tile_frames) ring[channel * ring_length + ring_frames + slot] = value;
+    }
+};
+
 template <class Array, std::size_t ArrayIndex>
 struct array_tensors {
     template <class T, class Layer, std::size_t J>
@@ -218,14 +241,16 @@ struct array_tensors {
     static constexpr std::size_t layer_count = boost::mp11::mp_size<typename Array::layers>::value;
 
     template <class T>
+    using head_weight = tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.weight">(), tensor_role::weight, torch_default,
+                               input_major_layout<T, Array::bottleneck, Array::head_size, Array::head_kernel>,
+                               Array::bottleneck * Array::head_kernel, Array::head_size * Array::head_kernel, Array::head_kernel>;
+    template <class T>
     using head = std::conditional_t<
         Array::head_bias,
-        boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.weight">(), tensor_role::weight, torch_default,
-                                    input_major_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>,
-                             tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.bias">(), tensor_role::bias, torch_default,
-                                    vector_layout<T, Array::head_size>, Array::bottleneck, Array::head_size>>,
-        boost::mp11::mp_list<tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.weight">(), tensor_role::weight, torch_default,
-                                    input_major_layout<T, Array::bottleneck, Array::head_size>, Array::bottleneck, Array::head_size>>>;
+        boost::mp11::mp_list<head_weight<T>, tensor<indexed_name<"_layer_arrays", ArrayIndex, "_head_rechannel.bias">(), tensor_role::bias,
+                                                    torch_default, vector_layout<T, Array::head_size>, Array::bottleneck * Array::head_kernel,
+                                                    Array::head_size * Array::head_kernel, Array::head_kernel>>,
+        boost::mp11::mp_list<head_weight<T>>>;
 
     template <class T>
     using type = boost::mp11::mp_append<
@@ -349,6 +374,7 @@ struct wavenet_layer {
                 using L = decltype(l);
                 frames += (L::kernel_size - 1) * L::dilation;
             });
+            frames += detail::head_facts<array<i>>::history;
         });
         return frames;
     }();
@@ -356,18 +382,24 @@ struct wavenet_layer {
     // ---- State: the position (a frame count modulo the largest ring), then per array and layer its ring.
     template <class T>
     static constexpr std::size_t position_storage = typenet::detail::storage_alignment / sizeof(T);
+    // Ring L of array I: layer L's, and for L = the array's layer count its head's.
+    template <std::size_t I, std::size_t L>
+    static constexpr std::size_t ring_elements_of = [] {
+        if constexpr (L == boost::mp11::mp_size<typename array<I>::layers>::value)
+            return detail::head_facts<array<I>>::ring_elements;
+        else
+            return detail::layer_facts<array<I>, boost::mp11::mp_at_c<typename array<I>::layers, L>>::ring_elements;
+    }();
     template <class T, std::size_t I, std::size_t L>
-    static constexpr std::size_t ring_storage =
-        typenet::detail::round_up(detail::layer_facts<array<I>, boost::mp11::mp_at_c<typename array<I>::layers, L>>::ring_elements,
-                                  typenet::detail::storage_alignment / sizeof(T));
+    static constexpr std::size_t ring_storage = typenet::detail::round_up(ring_elements_of<I, L>, typenet::detail::storage_alignment / sizeof(T));
     template <class T>
     static constexpr auto ring_offsets = [] {
-        std::array<std::array<std::size_t, 64>, array_count> offsets{};
+        std::array<std::array<std::size_t, 65>, array_count> offsets{};
         std::size_t offset = position_storage<T>;
         detail::static_for<array_count>([&](auto i) {
             constexpr std::size_t layers = boost::mp11::mp_size<typename array<i>::layers>::value;
             static_assert(layers <= 64, "typenet::nam::wavenet: at most 64 layers per layer array");
-            detail::static_for<layers>([&](auto l) {
+            detail::static_for<layers + 1>([&](auto l) {
                 offsets[i][l] = offset;
                 offset += ring_storage<T, i, l>;
             });
@@ -378,7 +410,7 @@ struct wavenet_layer {
     static constexpr std::size_t state_size = [] {
         std::size_t size = position_storage<T>;
         detail::static_for<array_count>([&](auto i) {
-            detail::static_for<boost::mp11::mp_size<typename array<i>::layers>::value>([&](auto l) { size += ring_storage<T, i, l>; });
+            detail::static_for<boost::mp11::mp_size<typename array<i>::layers>::value + 1>([&](auto l) { size += ring_storage<T, i, l>; });
         });
         return size;
     }();
@@ -388,6 +420,7 @@ struct wavenet_layer {
             detail::static_for<boost::mp11::mp_size<typename array<i>::layers>::value>([&](auto l) {
                 frames = std::max(frames, detail::layer_facts<array<i>, boost::mp11::mp_at_c<typename array<i>::layers, l>>::ring_frames);
             });
+            frames = std::max(frames, detail::head_facts<array<i>>::ring_frames);
         });
         return frames;
     }();
@@ -496,6 +529,7 @@ private:
         std::array<std::array<S, 2 * A::bottleneck>, layer_count> z{};
         std::array<std::array<S, A::bottleneck>, layer_count> activated{};
         std::array<S, A::bottleneck> head{};
+        std::array<S, A::head_kernel * A::bottleneck> head_taps{};  // the head convolution's taps, oldest first
         std::array<S, A::head_size> head_output{};
         std::array<S, A::channels> output{};
     };
@@ -549,11 +583,21 @@ private:
                     v[c] += sum;
                 }
             });
-            constexpr std::size_t H = 1 + 5 * array_record<S, A>::layer_count;
+            constexpr std::size_t H = 1 + 5 * array_record<S, A>::layer_count, B = A::bottleneck;
+            using head = detail::head_facts<A>;
+            constexpr std::size_t HK = head::kernel_size, layers = array_record<S, A>::layer_count;
+            for (std::size_t k = 0; k + 1 < HK; ++k)
+                for (std::size_t o = 0; o < B; ++o)
+                    rec.head_taps[k * B + o] = head::at(state + ring_offsets<S>[i][layers], (position - (HK - 1 - k) * head::dilation) & (head::ring_frames - 1), o);
+            std::copy_n(rec.head.begin(), B, rec.head_taps.begin() + (HK - 1) * B);
+            if constexpr (head::history > 0)
+                if (push_state)
+                    for (std::size_t o = 0; o < B; ++o) head::write(push_state + ring_offsets<S>[i][layers], position & (head::ring_frames - 1), o, rec.head[o]);
             for (std::size_t h = 0; h < A::head_size; ++h) {
                 S sum = 0;
                 if constexpr (A::head_bias) sum = w.template get<H + 1>(h);
-                for (std::size_t o = 0; o < A::bottleneck; ++o) sum += w.template get<H>(h * A::bottleneck + o) * rec.head[o];
+                for (std::size_t o = 0; o < B; ++o)
+                    for (std::size_t k = 0; k < HK; ++k) sum += w.template get<H>((h * B + o) * HK + k) * rec.head_taps[k * B + o];
                 rec.head_output[h] = sum;
             }
             rec.output = v;
@@ -581,11 +625,28 @@ private:
             constexpr std::size_t layer_count = array_record<T, A>::layer_count;
             constexpr std::size_t H = 1 + 5 * layer_count, C = A::channels, B = A::bottleneck;
             std::array<T, B> d_head{};
-            for (std::size_t h = 0; h < A::head_size; ++h) {
-                if constexpr (A::head_bias) add(std::integral_constant<std::size_t, H + 1>{}, h, d_head_output[h]);
-                for (std::size_t o = 0; o < B; ++o) {
-                    add(std::integral_constant<std::size_t, H>{}, h * B + o, d_head_output[h] * rec.head[o]);
-                    d_head[o] += w.template get<H>(h * B + o) * d_head_output[h];
+            {
+                using head = detail::head_facts<A>;
+                constexpr std::size_t HK = head::kernel_size;
+                std::array<T, HK * B> d_taps{};
+                for (std::size_t h = 0; h < A::head_size; ++h) {
+                    if constexpr (A::head_bias) add(std::integral_constant<std::size_t, H + 1>{}, h, d_head_output[h]);
+                    for (std::size_t o = 0; o < B; ++o)
+                        for (std::size_t k = 0; k < HK; ++k) {
+                            add(std::integral_constant<std::size_t, H>{}, (h * B + o) * HK + k, d_head_output[h] * rec.head_taps[k * B + o]);
+                            d_taps[k * B + o] += w.template get<H>((h * B + o) * HK + k) * d_head_output[h];
+                        }
+                }
+                for (std::size_t o = 0; o < B; ++o) d_head[o] = d_taps[(HK - 1) * B + o];
+                if constexpr (head::history > 0) {
+                    constexpr std::size_t mask = head::ring_frames - 1;
+                    T* ring = state_gradient + ring_offsets<T>[i][layer_count];
+                    for (std::size_t o = 0; o < B; ++o) {
+                        d_head[o] += head::at(ring, position & mask, o);
+                        head::at(ring, position & mask, o) = 0;
+                    }
+                    for (std::size_t k = 0; k + 1 < HK; ++k)
+                        for (std::size_t o = 0; o < B; ++o) head::at(ring, (position - (HK - 1 - k) * head::dilation) & mask, o) += d_taps[k * B + o];
                 }
             }
             std::array<T, C> dv{};
@@ -895,11 +956,26 @@ private:
         constexpr std::size_t HI = 1 + 5 * layer_count;
         const T* wh = block + offsets[HI];
         constexpr std::size_t padded_head = detail::output_vectors<T, H>::padded;
+        using head_ring = detail::head_facts<A>;
+        constexpr std::size_t HK = head_ring::kernel_size;
+        // The taps of the head convolution: the head sums of the tile (HK = 1), or their ring (A2's head kernels).
+        T* ring = state + ring_offsets<T>[I][layer_count];
+        const std::size_t mask = head_ring::ring_frames == 0 ? 0 : head_ring::ring_frames - 1;
+        if constexpr (HK > 1)
+            for (std::size_t t = 0; t < F; ++t)
+                for (std::size_t o = 0; o < B; ++o) head_ring::write(ring, (position + t) & mask, o, head_p[o][t]);
+        auto tap = [&](std::size_t k, std::size_t o, std::size_t f) TYPENET_INLINE_LAMBDA {
+            if constexpr (HK == 1)
+                return batch::load_aligned(head_p[o] + f * W);
+            else
+                return batch::load_unaligned(ring + o * head_ring::ring_length + ((position - (HK - 1 - k) * head_ring::dilation) & mask) + f * W);
+        };
         for (std::size_t h = 0; h < H; ++h)
             for (std::size_t f = 0; f < FV; ++f) {
                 batch sum(T(0));
                 if constexpr (A::head_bias) sum = batch(block[offsets[HI + 1] + h]);
-                for (std::size_t o = 0; o < B; ++o) sum = simd::fma(batch(wh[o * padded_head + h]), batch::load_aligned(head_p[o] + f * W), sum);
+                for (std::size_t k = 0; k < HK; ++k)
+                    for (std::size_t o = 0; o < B; ++o) sum = simd::fma(batch(wh[(k * B + o) * padded_head + h]), tap(k, o, f), sum);
                 alignas(typenet::detail::storage_alignment) T lanes[W];
                 sum.store_aligned(lanes);
                 for (std::size_t t = 0; t < W; ++t) head[(f * W + t) * stride + h] = lanes[t];
@@ -1011,8 +1087,42 @@ private:
         constexpr std::size_t H = 1 + 5 * layer_count;
         const T* head_bias = nullptr;
         if constexpr (A::head_bias) head_bias = tensor_at(std::integral_constant<std::size_t, H + 1>{});
-        pointwise<T, Frames, B, A::head_size, false>(accumulated, stride, tensor_at(std::integral_constant<std::size_t, H>{}), head_bias, head,
-                                                     stride);
+        using head_ring = detail::head_facts<A>;
+        if constexpr (head_ring::kernel_size == 1) {
+            pointwise<T, Frames, B, A::head_size, false>(accumulated, stride, tensor_at(std::integral_constant<std::size_t, H>{}), head_bias,
+                                                         head, stride);
+        } else {
+            // A head convolution (A2): the head sums go into its ring, then through the taps as a layer's input.
+            T* ring = state + ring_offsets<T>[I][layer_count];
+            constexpr std::size_t mask = head_ring::ring_frames - 1;
+            for (std::size_t r = 0; r < Frames; ++r) {
+                if constexpr (head_ring::planar)
+                    planar_write(ring, head_ring::ring_length, mask, (position + r) & mask, accumulated + r * stride, B);
+                else
+                    std::memcpy(ring + ((position + r) & mask) * B, accumulated + r * stride, B * sizeof(T));
+            }
+            using vectors = detail::output_vectors<T, A::head_size>;
+            using batch = typename vectors::batch;
+            constexpr std::size_t V = vectors::count, width = vectors::width, K = head_ring::kernel_size;
+            const T* weight = tensor_at(std::integral_constant<std::size_t, H>{});
+            for_row_tiles<Frames, tile_rows<V>>([&](auto rows, std::size_t first) TYPENET_INLINE_LAMBDA {
+                constexpr std::size_t R = decltype(rows)::value;
+                batch acc[R][V];
+                for (std::size_t r = 0; r < R; ++r)
+                    for (std::size_t vi = 0; vi < V; ++vi) acc[r][vi] = head_bias ? batch::load_aligned(head_bias + vi * width) : batch(T(0));
+                for (std::size_t k = 0; k < K; ++k) {
+                    const T* taps[R];
+                    for (std::size_t r = 0; r < R; ++r) {
+                        const std::size_t slot = (position + first + r - (K - 1 - k) * head_ring::dilation) & mask;
+                        taps[r] = head_ring::planar ? ring + slot : ring + slot * B;
+                    }
+                    accumulate<batch, V, R, B, vectors::padded>(acc, taps, weight + k * B * vectors::padded,
+                                                                head_ring::planar ? head_ring::ring_length : 1);
+                }
+                for (std::size_t r = 0; r < R; ++r)
+                    for (std::size_t vi = 0; vi < V; ++vi) acc[r][vi].store_aligned(head + (first + r) * stride + vi * width);
+            });
+        }
         if constexpr (!last_array) std::copy_n(v, Frames * stride, out);
     }
 
