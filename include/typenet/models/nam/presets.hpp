@@ -56,7 +56,12 @@ static_assert(standard::parameter_count == 13802, "typenet::nam::standard: NAM's
 static_assert(lite::parameter_count == 6554, "typenet::nam::lite: NAM's lite WaveNet has 6 554 weights");
 static_assert(feather::parameter_count == 3026, "typenet::nam::feather: NAM's feather WaveNet has 3 026 weights");
 static_assert(nano::parameter_count == 842, "typenet::nam::nano: NAM's nano WaveNet has 842 weights");
+static_assert(lstm_1x8::parameter_count == 345, "typenet::nam::lstm_1x8: NAM's 1 x 8 LSTM has 345 weights");
+static_assert(lstm_1x12::parameter_count == 709, "typenet::nam::lstm_1x12: NAM's 1 x 12 LSTM has 709 weights");
 static_assert(lstm_1x16::parameter_count == 1201, "typenet::nam::lstm_1x16: NAM's 1 x 16 LSTM has 1 201 weights");
+static_assert(lstm_1x24::parameter_count == 2569, "typenet::nam::lstm_1x24: NAM's 1 x 24 LSTM has 2 569 weights");
 static_assert(lstm_2x8::parameter_count == 905, "typenet::nam::lstm_2x8: NAM's 2 x 8 LSTM has 905 weights");
+static_assert(lstm_2x12::parameter_count == 1933, "typenet::nam::lstm_2x12: NAM's 2 x 12 LSTM has 1 933 weights");
+static_assert(lstm_2x16::parameter_count == 3345, "typenet::nam::lstm_2x16: NAM's 2 x 16 LSTM has 3 345 weights");
 
 }  // namespace typenet::nam::inline TYPENET_ISA
