@@ -34,8 +34,6 @@
 #include "../../detail/constexpr_math.hpp"
 #include "../../detail/static_for.hpp"
 #include "../../init.hpp"
-#include "../../kernel/dense_forward.hpp"
-#include "../../kernel/dense_layout.hpp"
 #include "../../layer.hpp"
 #include "../../simd.hpp"
 #include "wavenet.hpp"

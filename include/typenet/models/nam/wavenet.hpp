@@ -49,8 +49,6 @@
 #include "../../detail/constexpr_math.hpp"
 #include "../../detail/static_for.hpp"
 #include "../../init.hpp"
-#include "../../kernel/dense_forward.hpp"
-#include "../../kernel/dense_layout.hpp"
 #include "../../layer.hpp"
 #include "../../simd.hpp"
 #include "../../spelling.hpp"
@@ -536,72 +534,90 @@ private:
     template <class S>
     using records = std::tuple<array_record<S, Arrays>...>;
 
+    // (One function per array and per layer, not nested generic lambdas: g++ 12 fails on those here with an
+    // internal compiler error.)
     template <class S, class Weights>
     static void forward_frame(Weights&& weights_of, const S* state, std::size_t position, const S* x, records<S>& record, S* push_state) {
-        detail::static_for<array_count>([&](auto i) {
-            using A = array<i>;
-            auto& rec = std::get<i>(record);
-            const auto w = weights_of(i);
-            if constexpr (i == 0)
-                std::copy_n(x, A::input_size, rec.input.begin());
-            else
-                std::copy_n(std::get<i - 1>(record).output.begin(), A::input_size, rec.input.begin());
-            std::array<S, A::channels> v{};
-            for (std::size_t c = 0; c < A::channels; ++c)
-                for (std::size_t in = 0; in < A::input_size; ++in) v[c] += w.template get<0>(c * A::input_size + in) * rec.input[in];
-            if constexpr (i > 0) std::copy_n(std::get<i - 1>(record).head_output.begin(), A::bottleneck, rec.head.begin());
-            detail::static_for<array_record<S, A>::layer_count>([&](auto l) {
-                using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, l>>;
-                constexpr std::size_t J = 1 + 5 * l, C = A::channels, K = facts::kernel_size, B = A::bottleneck;
-                auto& taps = rec.taps[l];
-                const S* ring = state + ring_offsets<S>[i][l];
-                for (std::size_t k = 0; k + 1 < K; ++k)
-                    for (std::size_t c = 0; c < C; ++c)
-                        taps[k * C + c] = facts::at(ring, (position - (K - 1 - k) * facts::dilation) & (facts::ring_frames - 1), c);
-                std::copy_n(v.begin(), C, taps.begin() + (K - 1) * C);
-                if constexpr (facts::history > 0)
-                    if (push_state)
-                        for (std::size_t c = 0; c < C; ++c)
-                            facts::write(push_state + ring_offsets<S>[i][l], position & (facts::ring_frames - 1), c, v[c]);
-                auto& z = rec.z[l];
-                for (std::size_t o = 0; o < facts::conv_out; ++o) {
-                    S sum = w.template get<J + 1>(o);
-                    for (std::size_t c = 0; c < C; ++c)
-                        for (std::size_t k = 0; k < K; ++k) sum += w.template get<J>((o * C + c) * K + k) * taps[k * C + c];
-                    for (std::size_t c = 0; c < A::condition_size; ++c) sum += w.template get<J + 2>(o * A::condition_size + c) * x[c];
-                    z[o] = sum;
-                }
-                auto& activated = rec.activated[l];
-                for (std::size_t o = 0; o < B; ++o) {
-                    activated[o] = facts::gated ? static_cast<S>(std::tanh(double(z[o])) * typenet::sigmoid::reference(double(z[B + o])))
-                                                : static_cast<S>(facts::activation::reference(double(z[o])));
-                    rec.head[o] += activated[o];
-                }
-                for (std::size_t c = 0; c < C; ++c) {
-                    S sum = w.template get<J + 4>(c);
-                    for (std::size_t o = 0; o < B; ++o) sum += w.template get<J + 3>(c * B + o) * activated[o];
-                    v[c] += sum;
-                }
-            });
-            constexpr std::size_t H = 1 + 5 * array_record<S, A>::layer_count, B = A::bottleneck;
-            using head = detail::head_facts<A>;
-            constexpr std::size_t HK = head::kernel_size, layers = array_record<S, A>::layer_count;
-            for (std::size_t k = 0; k + 1 < HK; ++k)
-                for (std::size_t o = 0; o < B; ++o)
-                    rec.head_taps[k * B + o] = head::at(state + ring_offsets<S>[i][layers], (position - (HK - 1 - k) * head::dilation) & (head::ring_frames - 1), o);
-            std::copy_n(rec.head.begin(), B, rec.head_taps.begin() + (HK - 1) * B);
-            if constexpr (head::history > 0)
-                if (push_state)
-                    for (std::size_t o = 0; o < B; ++o) head::write(push_state + ring_offsets<S>[i][layers], position & (head::ring_frames - 1), o, rec.head[o]);
-            for (std::size_t h = 0; h < A::head_size; ++h) {
-                S sum = 0;
-                if constexpr (A::head_bias) sum = w.template get<H + 1>(h);
-                for (std::size_t o = 0; o < B; ++o)
-                    for (std::size_t k = 0; k < HK; ++k) sum += w.template get<H>((h * B + o) * HK + k) * rec.head_taps[k * B + o];
-                rec.head_output[h] = sum;
-            }
-            rec.output = v;
-        });
+        detail::static_for<array_count>(
+            [&](auto i) { forward_array<S, decltype(i)::value>(weights_of(i), state, position, x, record, push_state); });
+    }
+
+    template <class S, std::size_t I, class W>
+    static void forward_array(const W& w, const S* state, std::size_t position, const S* x, records<S>& record, S* push_state) {
+        using A = array<I>;
+        auto& rec = std::get<I>(record);
+        if constexpr (I == 0)
+            std::copy_n(x, A::input_size, rec.input.begin());
+        else
+            std::copy_n(std::get<I - 1>(record).output.begin(), A::input_size, rec.input.begin());
+        std::array<S, A::channels> v{};
+        for (std::size_t c = 0; c < A::channels; ++c)
+            for (std::size_t in = 0; in < A::input_size; ++in) v[c] += w.template get<0>(c * A::input_size + in) * rec.input[in];
+        if constexpr (I > 0) std::copy_n(std::get<I - 1>(record).head_output.begin(), A::bottleneck, rec.head.begin());
+        constexpr std::size_t layers = array_record<S, A>::layer_count;
+        detail::static_for<layers>([&](auto l) { forward_layer<S, I, decltype(l)::value>(w, state, position, x, rec, v, push_state); });
+        constexpr std::size_t H = 1 + 5 * layers, B = A::bottleneck;
+        using head = detail::head_facts<A>;
+        constexpr std::size_t HK = head::kernel_size;
+        for (std::size_t k = 0; k + 1 < HK; ++k)
+            for (std::size_t o = 0; o < B; ++o)
+                rec.head_taps[k * B + o] =
+                    head::at(state + ring_offsets<S>[I][layers], (position - (HK - 1 - k) * head::dilation) & (head::ring_frames - 1), o);
+        std::copy_n(rec.head.begin(), B, rec.head_taps.begin() + (HK - 1) * B);
+        if constexpr (head::history > 0)
+            if (push_state)
+                for (std::size_t o = 0; o < B; ++o) head::write(push_state + ring_offsets<S>[I][layers], position & (head::ring_frames - 1), o, rec.head[o]);
+        for (std::size_t h = 0; h < A::head_size; ++h) {
+            S sum = 0;
+            if constexpr (A::head_bias) sum = w.template get<H + 1>(h);
+            for (std::size_t o = 0; o < B; ++o)
+                for (std::size_t k = 0; k < HK; ++k) sum += w.template get<H>((h * B + o) * HK + k) * rec.head_taps[k * B + o];
+            rec.head_output[h] = sum;
+        }
+        rec.output = v;
+    }
+
+    template <class S, std::size_t I, std::size_t L, class W>
+    static void forward_layer(const W& w, const S* state, std::size_t position, const S* x, array_record<S, array<I>>& rec,
+                              std::array<S, array<I>::channels>& v, S* push_state) {
+        using A = array<I>;
+        using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, L>>;
+        constexpr std::size_t J = 1 + 5 * L, C = A::channels, K = facts::kernel_size, B = A::bottleneck;
+        auto& taps = rec.taps[L];
+        const S* ring = state + ring_offsets<S>[I][L];
+        for (std::size_t k = 0; k + 1 < K; ++k)
+            for (std::size_t c = 0; c < C; ++c)
+                taps[k * C + c] = facts::at(ring, (position - (K - 1 - k) * facts::dilation) & (facts::ring_frames - 1), c);
+        std::copy_n(v.begin(), C, taps.begin() + (K - 1) * C);
+        if constexpr (facts::history > 0)
+            if (push_state)
+                for (std::size_t c = 0; c < C; ++c) facts::write(push_state + ring_offsets<S>[I][L], position & (facts::ring_frames - 1), c, v[c]);
+        auto& z = rec.z[L];
+        for (std::size_t o = 0; o < facts::conv_out; ++o) {
+            S sum = w.template get<J + 1>(o);
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t k = 0; k < K; ++k) sum += w.template get<J>((o * C + c) * K + k) * taps[k * C + c];
+            for (std::size_t c = 0; c < A::condition_size; ++c) sum += w.template get<J + 2>(o * A::condition_size + c) * x[c];
+            z[o] = sum;
+        }
+        auto& activated = rec.activated[L];
+        for (std::size_t o = 0; o < B; ++o) {
+            activated[o] = facts::gated ? static_cast<S>(std::tanh(double(z[o])) * typenet::sigmoid::reference(double(z[B + o])))
+                                        : static_cast<S>(facts::activation::reference(double(z[o])));
+            rec.head[o] += activated[o];
+        }
+        for (std::size_t c = 0; c < C; ++c) {
+            S sum = w.template get<J + 4>(c);
+            for (std::size_t o = 0; o < B; ++o) sum += w.template get<J + 3>(c * B + o) * activated[o];
+            v[c] += sum;
+        }
+    }
+
+    // Adds value to d loss / d (tensor J of array I) at logical index flat.
+    template <class T, std::size_t I, std::size_t J>
+    static void add_gradient(T* array_gradient, std::size_t flat, T value) noexcept {
+        using tensors = array_tensor_list<T, I>;
+        array_gradient[detail::storage_offsets<tensors>::value[J] + boost::mp11::mp_at_c<tensors, J>::storage_index(flat)] += value;
     }
 
     // d loss / d everything of one frame, from d loss / d (the last array's head output).
@@ -611,110 +627,119 @@ private:
         std::array<T, widest_stride<T>> d_out{}, d_head_output{};
         d_head_output[0] = head_output_gradient;
         detail::static_for<array_count>([&](auto reversed) {
-            constexpr std::size_t i = array_count - 1 - reversed;
-            using A = array<i>;
-            using tensors = array_tensor_list<T, i>;
-            const auto& rec = std::get<i>(record);
-            const detail::block_weights<T, tensors> w{parameters + block_offset<T, i>};
-            T* g = gradient + block_offset<T, i>;
-            auto add = [&](auto j, std::size_t flat, T value) {
-                using tensor = boost::mp11::mp_at_c<tensors, decltype(j)::value>;
-                g[detail::storage_offsets<tensors>::value[decltype(j)::value] + tensor::storage_index(flat)] += value;
-            };
-            using index = std::integral_constant<std::size_t, 0>;
-            constexpr std::size_t layer_count = array_record<T, A>::layer_count;
-            constexpr std::size_t H = 1 + 5 * layer_count, C = A::channels, B = A::bottleneck;
-            std::array<T, B> d_head{};
-            {
-                using head = detail::head_facts<A>;
-                constexpr std::size_t HK = head::kernel_size;
-                std::array<T, HK * B> d_taps{};
-                for (std::size_t h = 0; h < A::head_size; ++h) {
-                    if constexpr (A::head_bias) add(std::integral_constant<std::size_t, H + 1>{}, h, d_head_output[h]);
-                    for (std::size_t o = 0; o < B; ++o)
-                        for (std::size_t k = 0; k < HK; ++k) {
-                            add(std::integral_constant<std::size_t, H>{}, (h * B + o) * HK + k, d_head_output[h] * rec.head_taps[k * B + o]);
-                            d_taps[k * B + o] += w.template get<H>((h * B + o) * HK + k) * d_head_output[h];
-                        }
-                }
-                for (std::size_t o = 0; o < B; ++o) d_head[o] = d_taps[(HK - 1) * B + o];
-                if constexpr (head::history > 0) {
-                    constexpr std::size_t mask = head::ring_frames - 1;
-                    T* ring = state_gradient + ring_offsets<T>[i][layer_count];
-                    for (std::size_t o = 0; o < B; ++o) {
-                        d_head[o] += head::at(ring, position & mask, o);
-                        head::at(ring, position & mask, o) = 0;
-                    }
-                    for (std::size_t k = 0; k + 1 < HK; ++k)
-                        for (std::size_t o = 0; o < B; ++o) head::at(ring, (position - (HK - 1 - k) * head::dilation) & mask, o) += d_taps[k * B + o];
-                }
-            }
-            std::array<T, C> dv{};
-            std::copy_n(d_out.begin(), C, dv.begin());
-            detail::static_for<layer_count>([&](auto reversed_layer) {
-                constexpr std::size_t l = layer_count - 1 - reversed_layer;
-                using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, l>>;
-                constexpr std::size_t J = 1 + 5 * l, K = facts::kernel_size;
-                const auto& z = rec.z[l];
-                const auto& activated = rec.activated[l];
-                const auto& taps = rec.taps[l];
-                std::array<T, B> da = d_head;
-                for (std::size_t c = 0; c < C; ++c) {
-                    add(std::integral_constant<std::size_t, J + 4>{}, c, dv[c]);
-                    for (std::size_t o = 0; o < B; ++o) {
-                        add(std::integral_constant<std::size_t, J + 3>{}, c * B + o, dv[c] * activated[o]);
-                        da[o] += w.template get<J + 3>(c * B + o) * dv[c];
-                    }
-                }
-                std::array<T, facts::conv_out> dz{};
-                for (std::size_t o = 0; o < B; ++o) {
-                    if constexpr (facts::gated) {
-                        const double t = std::tanh(double(z[o])), s = typenet::sigmoid::reference(double(z[B + o]));
-                        dz[o] = static_cast<T>(da[o] * (1 - t * t) * s);
-                        dz[B + o] = static_cast<T>(da[o] * t * s * (1 - s));
-                    } else {
-                        dz[o] = static_cast<T>(da[o] * facts::activation::reference_derivative(double(z[o])));
-                    }
-                }
-                std::array<T, K * C> d_taps{};
-                for (std::size_t o = 0; o < facts::conv_out; ++o) {
-                    add(std::integral_constant<std::size_t, J + 1>{}, o, dz[o]);
-                    for (std::size_t c = 0; c < A::condition_size; ++c) {
-                        add(std::integral_constant<std::size_t, J + 2>{}, o * A::condition_size + c, dz[o] * std::get<0>(record).input[c]);
-                        dx[c] += w.template get<J + 2>(o * A::condition_size + c) * dz[o];
-                    }
-                    for (std::size_t c = 0; c < C; ++c)
-                        for (std::size_t k = 0; k < K; ++k) {
-                            add(std::integral_constant<std::size_t, J>{}, (o * C + c) * K + k, dz[o] * taps[k * C + c]);
-                            d_taps[k * C + c] += w.template get<J>((o * C + c) * K + k) * dz[o];
-                        }
-                }
-                // The frame went into the ring at the position: its gradient there is the input's; the
-                // slot held a frame the step read at most as its oldest tap, which gets the tap's gradient.
-                for (std::size_t c = 0; c < C; ++c) dv[c] += d_taps[(K - 1) * C + c];
-                if constexpr (facts::history > 0) {
-                    constexpr std::size_t mask = facts::ring_frames - 1;
-                    T* ring = state_gradient + ring_offsets<T>[i][l];
-                    for (std::size_t c = 0; c < C; ++c) {
-                        dv[c] += facts::at(ring, position & mask, c);
-                        facts::at(ring, position & mask, c) = 0;
-                    }
-                    for (std::size_t k = 0; k + 1 < K; ++k)
-                        for (std::size_t c = 0; c < C; ++c) facts::at(ring, (position - (K - 1 - k) * facts::dilation) & mask, c) += d_taps[k * C + c];
-                }
-            });
-            // v = rechannel(input)
-            std::fill(d_out.begin(), d_out.end(), T(0));
-            for (std::size_t c = 0; c < C; ++c)
-                for (std::size_t in = 0; in < A::input_size; ++in) {
-                    add(index{}, c * A::input_size + in, dv[c] * rec.input[in]);
-                    d_out[in] += w.template get<0>(c * A::input_size + in) * dv[c];
-                }
-            std::fill(d_head_output.begin(), d_head_output.end(), T(0));
-            std::copy_n(d_head.begin(), B, d_head_output.begin());
-            if constexpr (i == 0)
-                for (std::size_t c = 0; c < A::input_size; ++c) dx[c] += d_out[c];
+            backward_array<T, array_count - 1 - decltype(reversed)::value>(parameters, gradient, state_gradient, position, record, d_out,
+                                                                            d_head_output, dx);
         });
+    }
+
+    // Array I's part: d_out and d_head_output (d loss / d its residual and head outputs) become those of its
+    // input and of the previous array's head output.
+    template <class T, std::size_t I>
+    static void backward_array(const T* parameters, T* gradient, T* state_gradient, std::size_t position, const records<T>& record,
+                               std::array<T, widest_stride<T>>& d_out, std::array<T, widest_stride<T>>& d_head_output, T* dx) noexcept {
+        using A = array<I>;
+        using tensors = array_tensor_list<T, I>;
+        const auto& rec = std::get<I>(record);
+        const detail::block_weights<T, tensors> w{parameters + block_offset<T, I>};
+        T* g = gradient + block_offset<T, I>;
+        constexpr std::size_t layer_count = array_record<T, A>::layer_count;
+        constexpr std::size_t H = 1 + 5 * layer_count, C = A::channels, B = A::bottleneck;
+        std::array<T, B> d_head{};
+        using head = detail::head_facts<A>;
+        constexpr std::size_t HK = head::kernel_size;
+        std::array<T, HK * B> d_head_taps{};
+        for (std::size_t h = 0; h < A::head_size; ++h) {
+            if constexpr (A::head_bias) add_gradient<T, I, H + 1>(g, h, d_head_output[h]);
+            for (std::size_t o = 0; o < B; ++o)
+                for (std::size_t k = 0; k < HK; ++k) {
+                    add_gradient<T, I, H>(g, (h * B + o) * HK + k, d_head_output[h] * rec.head_taps[k * B + o]);
+                    d_head_taps[k * B + o] += w.template get<H>((h * B + o) * HK + k) * d_head_output[h];
+                }
+        }
+        for (std::size_t o = 0; o < B; ++o) d_head[o] = d_head_taps[(HK - 1) * B + o];
+        if constexpr (head::history > 0) {
+            constexpr std::size_t mask = head::ring_frames - 1;
+            T* ring = state_gradient + ring_offsets<T>[I][layer_count];
+            for (std::size_t o = 0; o < B; ++o) {
+                d_head[o] += head::at(ring, position & mask, o);
+                head::at(ring, position & mask, o) = 0;
+            }
+            for (std::size_t k = 0; k + 1 < HK; ++k)
+                for (std::size_t o = 0; o < B; ++o) head::at(ring, (position - (HK - 1 - k) * head::dilation) & mask, o) += d_head_taps[k * B + o];
+        }
+        std::array<T, C> dv{};
+        std::copy_n(d_out.begin(), C, dv.begin());
+        detail::static_for<layer_count>([&](auto reversed) {
+            backward_layer<T, I, layer_count - 1 - decltype(reversed)::value>(w, g, state_gradient, position, record, d_head, dv, dx);
+        });
+        // v = rechannel(input)
+        std::fill(d_out.begin(), d_out.end(), T(0));
+        for (std::size_t c = 0; c < C; ++c)
+            for (std::size_t in = 0; in < A::input_size; ++in) {
+                add_gradient<T, I, 0>(g, c * A::input_size + in, dv[c] * rec.input[in]);
+                d_out[in] += w.template get<0>(c * A::input_size + in) * dv[c];
+            }
+        std::fill(d_head_output.begin(), d_head_output.end(), T(0));
+        std::copy_n(d_head.begin(), B, d_head_output.begin());
+        if constexpr (I == 0)
+            for (std::size_t c = 0; c < A::input_size; ++c) dx[c] += d_out[c];
+    }
+
+    // Layer L of array I: dv (d loss / d the residual stream after the layer) becomes the one before it.
+    template <class T, std::size_t I, std::size_t L, class W>
+    static void backward_layer(const W& w, T* g, T* state_gradient, std::size_t position, const records<T>& record,
+                               const std::array<T, array<I>::bottleneck>& d_head, std::array<T, array<I>::channels>& dv, T* dx) noexcept {
+        using A = array<I>;
+        using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, L>>;
+        constexpr std::size_t J = 1 + 5 * L, K = facts::kernel_size, C = A::channels, B = A::bottleneck;
+        const auto& rec = std::get<I>(record);
+        const auto& z = rec.z[L];
+        const auto& activated = rec.activated[L];
+        const auto& taps = rec.taps[L];
+        std::array<T, B> da = d_head;
+        for (std::size_t c = 0; c < C; ++c) {
+            add_gradient<T, I, J + 4>(g, c, dv[c]);
+            for (std::size_t o = 0; o < B; ++o) {
+                add_gradient<T, I, J + 3>(g, c * B + o, dv[c] * activated[o]);
+                da[o] += w.template get<J + 3>(c * B + o) * dv[c];
+            }
+        }
+        std::array<T, facts::conv_out> dz{};
+        for (std::size_t o = 0; o < B; ++o) {
+            if constexpr (facts::gated) {
+                const double t = std::tanh(double(z[o])), s = typenet::sigmoid::reference(double(z[B + o]));
+                dz[o] = static_cast<T>(da[o] * (1 - t * t) * s);
+                dz[B + o] = static_cast<T>(da[o] * t * s * (1 - s));
+            } else {
+                dz[o] = static_cast<T>(da[o] * facts::activation::reference_derivative(double(z[o])));
+            }
+        }
+        std::array<T, K * C> d_taps{};
+        for (std::size_t o = 0; o < facts::conv_out; ++o) {
+            add_gradient<T, I, J + 1>(g, o, dz[o]);
+            for (std::size_t c = 0; c < A::condition_size; ++c) {
+                add_gradient<T, I, J + 2>(g, o * A::condition_size + c, dz[o] * std::get<0>(record).input[c]);
+                dx[c] += w.template get<J + 2>(o * A::condition_size + c) * dz[o];
+            }
+            for (std::size_t c = 0; c < C; ++c)
+                for (std::size_t k = 0; k < K; ++k) {
+                    add_gradient<T, I, J>(g, (o * C + c) * K + k, dz[o] * taps[k * C + c]);
+                    d_taps[k * C + c] += w.template get<J>((o * C + c) * K + k) * dz[o];
+                }
+        }
+        // The frame went into the ring at the position: its gradient there is the input's; the slot held a
+        // frame the step read at most as its oldest tap, which gets the tap's gradient.
+        for (std::size_t c = 0; c < C; ++c) dv[c] += d_taps[(K - 1) * C + c];
+        if constexpr (facts::history > 0) {
+            constexpr std::size_t mask = facts::ring_frames - 1;
+            T* ring = state_gradient + ring_offsets<T>[I][L];
+            for (std::size_t c = 0; c < C; ++c) {
+                dv[c] += facts::at(ring, position & mask, c);
+                facts::at(ring, position & mask, c) = 0;
+            }
+            for (std::size_t k = 0; k + 1 < K; ++k)
+                for (std::size_t c = 0; c < C; ++c) facts::at(ring, (position - (K - 1 - k) * facts::dilation) & mask, c) += d_taps[k * C + c];
+        }
     }
 
     // acc[r][v] += sum over In inputs of x[r][i] * row i of w (input-major, Padded values per row). With
