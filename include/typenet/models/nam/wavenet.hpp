@@ -163,22 +163,16 @@ constexpr bool is_planar() noexcept {
     return narrow;
 }
 
-// Everything about one layer of an array that the kernels need, at compile time.
-template <class Array, class Layer>
-struct layer_facts {
-    static constexpr std::size_t channels = Array::channels, bottleneck = Array::bottleneck, condition = Array::condition_size;
-    static constexpr std::size_t kernel_size = Layer::kernel_size, dilation = Layer::dilation;
-    static constexpr bool gated = Layer::gated;
-    using activation = typename Layer::activation;
-    static constexpr std::size_t conv_out = (gated ? 2 : 1) * bottleneck;
-    static constexpr std::size_t history = (kernel_size - 1) * dilation;
-    // The ring holds the frames a step looks back on and those of a whole tile (tile_frames), which are
-    // pushed before the tile's taps are read.
+// A convolution's ring of past inputs (Channels of them per frame, History frames looked back on). It holds
+// the frames a step looks back on and those of a whole tile (tile_frames), which are pushed before the
+// tile's taps are read. Frame-major rings: frame slot s at [s * channels]. Planar rings: channel c's frames
+// at [c * ring_length], slots 0 ... tile_frames - 1 repeated after the last, so that the tile_frames frames
+// from any slot are contiguous.
+template <std::size_t Channels, std::size_t History, bool Planar>
+struct ring_facts {
+    static constexpr std::size_t channels = Channels, history = History;
     static constexpr std::size_t ring_frames = history == 0 ? 0 : power_of_two_at_least(history + tile_frames);
-    // Frame-major rings: frame slot s at [s * channels]. Planar rings: channel c's frames at
-    // [c * ring_length], slots 0 ... tile_frames - 1 repeated after the last, so that the tile_frames
-    // frames from any slot are contiguous.
-    static constexpr bool planar = is_planar<Array>();
+    static constexpr bool planar = Planar;
     static constexpr std::size_t ring_length = planar ? ring_frames + tile_frames : ring_frames;
     static constexpr std::size_t ring_elements = ring_frames == 0 ? 0 : ring_length * channels;
     template <class S>
@@ -192,24 +186,20 @@ struct layer_facts {
     }
 };
 
-// The head's ring (its convolution's history of head sums), as layer_facts describes a layer's.
+// Everything about one layer of an array that the kernels need, at compile time.
+template <class Array, class Layer>
+struct layer_facts : ring_facts<Array::channels, (Layer::kernel_size - 1) * Layer::dilation, is_planar<Array>()> {
+    static constexpr std::size_t bottleneck = Array::bottleneck, condition = Array::condition_size;
+    static constexpr std::size_t kernel_size = Layer::kernel_size, dilation = Layer::dilation;
+    static constexpr bool gated = Layer::gated;
+    using activation = typename Layer::activation;
+    static constexpr std::size_t conv_out = (gated ? 2 : 1) * bottleneck;
+};
+
+// The head convolution's ring: its history of head sums.
 template <class Array>
-struct head_facts {
-    static constexpr std::size_t channels = Array::bottleneck, kernel_size = Array::head_kernel, dilation = Array::head_dilation;
-    static constexpr std::size_t history = (kernel_size - 1) * dilation;
-    static constexpr std::size_t ring_frames = history == 0 ? 0 : power_of_two_at_least(history + tile_frames);
-    static constexpr bool planar = is_planar<Array>();
-    static constexpr std::size_t ring_length = planar ? ring_frames + tile_frames : ring_frames;
-    static constexpr std::size_t ring_elements = ring_frames == 0 ? 0 : ring_length * channels;
-    template <class S>
-    static S& at(S* ring, std::size_t slot, std::size_t channel) noexcept {
-        return planar ? ring[channel * ring_length + slot] : ring[slot * channels + channel];
-    }
-    template <class S>
-    static void write(S* ring, std::size_t slot, std::size_t channel, S value) noexcept {
-        at(ring, slot, channel) = value;
-        if (planar && slot < tile_frames) ring[channel * ring_length + ring_frames + slot] = value;
-    }
+struct head_facts : ring_facts<Array::bottleneck, (Array::head_kernel - 1) * Array::head_dilation, is_planar<Array>()> {
+    static constexpr std::size_t kernel_size = Array::head_kernel, dilation = Array::head_dilation;
 };
 
 template <class Array, std::size_t ArrayIndex>
