@@ -87,9 +87,13 @@
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(TYPENET_NO_FORCE_INLINE) && !TYPENET_ISA_IS_PORTABLE
 #define TYPENET_ALWAYS_INLINE inline __attribute__((always_inline))
 #define TYPENET_INLINE_LAMBDA __attribute__((always_inline))
+// Everything a function calls inlined into it, functions the library does not force (an activation's
+// tanh) included: a call in a latency-bound chain spills every live vector register around it.
+#define TYPENET_FLATTEN __attribute__((flatten))
 #else
 #define TYPENET_ALWAYS_INLINE inline
 #define TYPENET_INLINE_LAMBDA
+#define TYPENET_FLATTEN
 #endif
 // The k loop of a dense register tile (kernel/dense_forward.hpp) stays a loop, unrolled twice at most.
 // With its constant trip count clang unrolls it fully and then schedules the FMAs output vector by output

@@ -8,7 +8,7 @@
 //   template <class Batch> static Batch apply(const Batch& x) noexcept { return simd::max(Batch(0), x); }
 //
 // Functions: fma, max, min, select (with the batch's comparisons), sqrt, exp, expm1, erfc, tanh, reduce_add,
-// lane_sums.
+// lane_sums, broadcast_lane.
 // max(a, b) is a > b ? a : b and min(a, b) is a < b ? a : b on every instruction set, NaN included (b).
 #pragma once
 
@@ -73,6 +73,13 @@ TYPENET_ALWAYS_INLINE T reduce_add(const xsimd::batch<T, A>& x) noexcept {
 template <class T, class A>
 TYPENET_ALWAYS_INLINE xsimd::batch<T, A> lane_sums(const xsimd::batch<T, A>* rows) noexcept {
     return kernel::arch::lane_sums(A{}, rows);
+}
+
+// Every lane of the result is lane I of x: a register permute where the instruction set has one, so that
+// a product can broadcast the inputs a previous step left in a register without a trip through memory.
+template <std::size_t I, class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> broadcast_lane(const xsimd::batch<T, A>& x) noexcept {
+    return kernel::arch::broadcast_lane<I>(A{}, x);
 }
 
 // The widest instruction set the compiler flags enable (SSE2 on plain x86-64, AVX-512 with -march=native

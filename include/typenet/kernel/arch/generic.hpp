@@ -48,6 +48,17 @@ TYPENET_ALWAYS_INLINE xsimd::batch<T, A> lane_sums(xsimd::generic, const xsimd::
     return xsimd::haddp(rows);
 }
 
+// Every lane of the result is lane I of x. Here through memory (a store, then a broadcast load); the
+// instruction-set files have one-instruction register permutes, which keep a value that the next product
+// broadcasts off the store-to-load path (a latency-bound chain of layers feels every such trip).
+template <std::size_t I, class T, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<T, A> broadcast_lane(xsimd::generic, const xsimd::batch<T, A>& x) noexcept {
+    static_assert(I < xsimd::batch<T, A>::size, "typenet::simd::broadcast_lane: no such lane");
+    alignas(64) T lanes[xsimd::batch<T, A>::size];
+    x.store_aligned(lanes);
+    return xsimd::batch<T, A>(lanes[I]);
+}
+
 // The floating-point control bits that flush subnormal results to zero and read subnormal inputs as zero
 // (x86: MXCSR FTZ and DAZ; AArch64: FPCR FZ, which does both). 0 where the instruction set has none that
 // typenet knows: typenet::flush_denormals is then a no-op.

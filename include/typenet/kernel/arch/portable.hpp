@@ -180,6 +180,11 @@ TYPENET_ALWAYS_INLINE T reduce_add(const portable_batch<T>& x) noexcept {
     for (std::size_t i = 0; i < portable_batch<T>::size; ++i) sum += x.get(i);
     return sum;
 }
+template <std::size_t I, class T>
+TYPENET_ALWAYS_INLINE portable_batch<T> broadcast_lane(const portable_batch<T>& x) noexcept {
+    static_assert(I < portable_batch<T>::size, "typenet::simd::broadcast_lane: no such lane");
+    return portable_batch<T>(x.get(I));
+}
 template <class T>
 TYPENET_ALWAYS_INLINE portable_batch<T> lane_sums(const portable_batch<T>* rows) noexcept {
     T sums[portable_batch<T>::size];

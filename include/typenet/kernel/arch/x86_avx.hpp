@@ -53,4 +53,19 @@ struct block_transpose<double, 4> {
     }
 };
 
+#if XSIMD_WITH_AVX2
+// broadcast_lane (generic.hpp) on 256-bit vectors: one cross-lane permute (AVX2; plain AVX has none and
+// takes generic.hpp's way through memory).
+template <std::size_t I, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<float, A> broadcast_lane(xsimd::avx2, const xsimd::batch<float, A>& x) noexcept {
+    static_assert(I < 8, "typenet::simd::broadcast_lane: no such lane");
+    return _mm256_permutevar8x32_ps(x, _mm256_set1_epi32(static_cast<int>(I)));
+}
+template <std::size_t I, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<double, A> broadcast_lane(xsimd::avx2, const xsimd::batch<double, A>& x) noexcept {
+    static_assert(I < 4, "typenet::simd::broadcast_lane: no such lane");
+    return _mm256_permute4x64_pd(x, static_cast<int>(I * 0x55));
+}
+#endif
+
 }  // namespace typenet::kernel::arch::inline TYPENET_ISA

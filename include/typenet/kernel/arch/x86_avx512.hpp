@@ -87,6 +87,18 @@ TYPENET_ALWAYS_INLINE xsimd::batch<double, A> fma(xsimd::avx512f, const xsimd::b
     return _mm512_fmadd_pd(a, b, c);
 }
 
+// broadcast_lane (generic.hpp) on 512-bit vectors: one cross-lane permute.
+template <std::size_t I, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<float, A> broadcast_lane(xsimd::avx512f, const xsimd::batch<float, A>& x) noexcept {
+    static_assert(I < 16, "typenet::simd::broadcast_lane: no such lane");
+    return _mm512_permutexvar_ps(_mm512_set1_epi32(static_cast<int>(I)), x);
+}
+template <std::size_t I, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<double, A> broadcast_lane(xsimd::avx512f, const xsimd::batch<double, A>& x) noexcept {
+    static_assert(I < 8, "typenet::simd::broadcast_lane: no such lane");
+    return _mm512_permutexvar_pd(_mm512_set1_epi64(static_cast<long long>(I)), x);
+}
+
 // Adam's direction for float: sqrt and div are the slowest vector instructions (they made the Adam pass
 // divider-bound), so both come from the 14-bit reciprocal estimates refined by one Newton step (~2^-27
 // relative, within a few ulp of the correctly rounded quotient; tested against a double reference).

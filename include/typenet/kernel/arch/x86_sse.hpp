@@ -30,6 +30,18 @@ TYPENET_ALWAYS_INLINE xsimd::batch<T, A> min(A, const xsimd::batch<T, A>& a, con
     return xsimd::min(a, b);
 }
 
+// broadcast_lane (generic.hpp) on 128-bit vectors: one shuffle.
+template <std::size_t I, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<float, A> broadcast_lane(xsimd::sse2, const xsimd::batch<float, A>& x) noexcept {
+    static_assert(I < 4, "typenet::simd::broadcast_lane: no such lane");
+    return _mm_shuffle_ps(x, x, static_cast<int>(I * 0x55));
+}
+template <std::size_t I, class A>
+TYPENET_ALWAYS_INLINE xsimd::batch<double, A> broadcast_lane(xsimd::sse2, const xsimd::batch<double, A>& x) noexcept {
+    static_assert(I < 2, "typenet::simd::broadcast_lane: no such lane");
+    return _mm_shuffle_pd(x, x, static_cast<int>(I * 3));
+}
+
 // MXCSR bit 15 (FTZ: subnormal results become 0) and bit 6 (DAZ: subnormal inputs read as 0).
 template <x86_arch A>
 constexpr unsigned long long flush_denormals_bits(A) noexcept {

@@ -447,7 +447,10 @@ struct wavenet_layer {
             std::copy_n(x + r * x_stride, input_width, condition + r * stream_stride);
         }
         detail::static_for<array_count>([&](auto i) TYPENET_INLINE_LAMBDA {
-            run_array<T, Frames, i>(parameters + block_offset<T, i>, state, position, condition, i == 0 ? condition : stream, stream, head);
+            if constexpr (Frames == 1 && single_frame_in_registers<array<i>>)
+                run_array_single<T, i>(parameters + block_offset<T, i>, state, position, condition, i == 0 ? condition : stream, stream, head);
+            else
+                run_array<T, Frames, i>(parameters + block_offset<T, i>, state, position, condition, i == 0 ? condition : stream, stream, head);
         });
         const T scale = parameters[head_scale_offset<T>];
         for (std::size_t r = 0; r < Frames; ++r) y[r * y_stride] = scale * head[r * stream_stride];
@@ -919,6 +922,170 @@ private:
         for (std::size_t c = 0; c < channels; ++c) {
             ring[c * ring_length + slot] = frame[c];
             if (slot < tile_frames) ring[c * ring_length + mask + 1 + slot] = frame[c];
+        }
+    }
+
+    // ---- One frame at a time (block size 1: what a pedal with no added latency runs). A frame's pass is one
+    // chain of dependent steps through every layer, so it is bound by latency, not by throughput: the
+    // residual stream and the head sum stay in registers from layer to layer, a product's inputs that the
+    // step before it computed are broadcast from those registers (simd::broadcast_lane: no store and reload
+    // on the chain), and only the past frames (the lagged taps, known long before) are read from the rings,
+    // straight from their slots. An array with a gated layer or a head convolution (A2) takes the frame-major
+    // kernels instead.
+    template <class A>
+    static constexpr bool single_frame_in_registers = [] {
+        bool ok = detail::head_facts<A>::kernel_size == 1;
+        boost::mp11::mp_for_each<typename A::layers>([&](auto layer) { ok = ok && !decltype(layer)::gated; });
+        return ok;
+    }();
+
+    // Independent sums in flight for a product into Vectors vectors: about 8 (two FMA units, four cycles).
+    template <std::size_t Vectors>
+    static constexpr std::size_t chain_count = Vectors >= 8 ? 1 : 8 / Vectors;
+
+    // Input I of a row held in registers (lane I % width of vector I / width), broadcast as a To batch.
+    template <class To, std::size_t I, class From, std::size_t N>
+    TYPENET_ALWAYS_INLINE static To lane_of(const From (&x)[N]) noexcept {
+        constexpr std::size_t width = From::size;
+        if constexpr (std::is_same_v<To, From>) {
+            return simd::broadcast_lane<I % width>(x[I / width]);
+        } else {  // a bottleneck of another width than the channels (A2): through memory
+            alignas(typenet::detail::storage_alignment) typename From::value_type lanes[width];
+            x[I / width].store_aligned(lanes);
+            return To(lanes[I % width]);
+        }
+    }
+
+    // chains[s][v] += input(i) * row i of w (input-major, Padded values per row) for i < In; input i goes on
+    // chain (First + i) % S, so a product's inputs spread over every chain.
+    template <class Batch, std::size_t S, std::size_t V, std::size_t In, std::size_t Padded, std::size_t First = 0, class Input>
+    TYPENET_ALWAYS_INLINE static void chained_product(Batch (&chains)[S][V], const typename Batch::value_type* w, Input&& input) noexcept {
+        detail::static_for<In>([&](auto i) TYPENET_INLINE_LAMBDA {
+            const Batch x = input(i);
+            detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA {
+                chains[(First + i) % S][v] = simd::fma(x, Batch::load_aligned(w + i * Padded + v * Batch::size), chains[(First + i) % S][v]);
+            });
+        });
+    }
+
+    // out = the sum of the S chains, as a tree.
+    template <std::size_t Step, class Batch, std::size_t S, std::size_t V>
+    TYPENET_ALWAYS_INLINE static void sum_chains(Batch (&chains)[S][V], Batch (&out)[V]) noexcept {
+        if constexpr (Step < S) {
+            detail::static_for<(S + 2 * Step - 1) / (2 * Step)>([&](auto pair) TYPENET_INLINE_LAMBDA {
+                constexpr std::size_t s = 2 * Step * decltype(pair)::value;
+                if constexpr (s + Step < S)
+                    detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA { chains[s][v] += chains[s + Step][v]; });
+            });
+            sum_chains<2 * Step>(chains, out);
+        } else {
+            detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA { out[v] = chains[0][v]; });
+        }
+    }
+    template <class Batch, std::size_t S, std::size_t V>
+    TYPENET_ALWAYS_INLINE static void sum_chains(Batch (&chains)[S][V], Batch (&out)[V]) noexcept {
+        sum_chains<1>(chains, out);
+    }
+
+    template <class Batch, std::size_t S, std::size_t V>
+    TYPENET_ALWAYS_INLINE static void start_chains(Batch (&chains)[S][V], const typename Batch::value_type* bias) noexcept {
+        detail::static_for<S>([&](auto s) TYPENET_INLINE_LAMBDA {
+            detail::static_for<V>([&](auto v) TYPENET_INLINE_LAMBDA {
+                chains[s][v] = s == 0 && bias ? Batch::load_aligned(bias + v * Batch::size) : Batch(0);
+            });
+        });
+    }
+
+    // Array I for one frame: in (a row of input_size), head (the previous array's head output, ignored for
+    // the first array) -> out (the residual stream), head (this array's head output).
+    template <class T, std::size_t I>
+    TYPENET_NOINLINE TYPENET_FLATTEN static void run_array_single(const T* block, T* state, std::size_t position, const T* condition, const T* in, T* out,
+                                                  T* head) noexcept {
+        using A = array<I>;
+        const auto& offsets = detail::storage_offsets<array_tensor_list<T, I>>::value;
+        constexpr std::size_t layer_count = boost::mp11::mp_size<typename A::layers>::value;
+        using channel_vectors = detail::output_vectors<T, A::channels>;
+        using head_vectors = detail::output_vectors<T, A::bottleneck>;
+        using channel_batch = typename channel_vectors::batch;
+        using head_batch = typename head_vectors::batch;
+        constexpr std::size_t VC = channel_vectors::count, VH = head_vectors::count;
+        // v = rechannel(in); the input may alias out.
+        channel_batch v[VC];
+        {
+            channel_batch chains[chain_count<VC>][VC];
+            start_chains(chains, static_cast<const T*>(nullptr));
+            chained_product<channel_batch, chain_count<VC>, VC, A::input_size, channel_vectors::padded>(
+                chains, block + offsets[0], [&](auto i) TYPENET_INLINE_LAMBDA { return channel_batch(in[i]); });
+            sum_chains(chains, v);
+        }
+        head_batch h[VH];
+        for (std::size_t vi = 0; vi < VH; ++vi) h[vi] = I == 0 ? head_batch(T(0)) : head_batch::load_aligned(head + vi * head_vectors::width);
+        detail::static_for<layer_count>([&](auto l) TYPENET_INLINE_LAMBDA { single_frame_layer<T, I, decltype(l)::value>(block, state, position, condition, v, h); });
+        // head = head_rechannel(head sum)
+        using output_vectors = detail::output_vectors<T, A::head_size>;
+        using output_batch = typename output_vectors::batch;
+        constexpr std::size_t VO = output_vectors::count, HI = 1 + 5 * layer_count;
+        output_batch chains[chain_count<VO>][VO], sums[VO];
+        start_chains(chains, A::head_bias ? block + offsets[HI + 1] : nullptr);
+        chained_product<output_batch, chain_count<VO>, VO, A::bottleneck, output_vectors::padded>(
+            chains, block + offsets[HI], [&](auto o) TYPENET_INLINE_LAMBDA { return lane_of<output_batch, decltype(o)::value>(h); });
+        sum_chains(chains, sums);
+        for (std::size_t vi = 0; vi < VO; ++vi) sums[vi].store_aligned(head + vi * output_vectors::width);
+        if constexpr (I + 1 < array_count)
+            for (std::size_t vi = 0; vi < VC; ++vi) v[vi].store_aligned(out + vi * channel_vectors::width);
+    }
+
+    template <class T, std::size_t I, std::size_t L, class ChannelBatch, std::size_t VC, class HeadBatch, std::size_t VH>
+    TYPENET_ALWAYS_INLINE static void single_frame_layer(const T* block, T* state, std::size_t position, const T* condition, ChannelBatch (&v)[VC],
+                                                         HeadBatch (&h)[VH]) noexcept {
+        using A = array<I>;
+        using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, L>>;
+        constexpr std::size_t C = A::channels, B = A::bottleneck, K = facts::kernel_size, CS = A::condition_size, J = 1 + 5 * L;
+        constexpr bool residual = !(I + 1 == array_count && L + 1 == boost::mp11::mp_size<typename A::layers>::value);
+        const auto& offsets = detail::storage_offsets<array_tensor_list<T, I>>::value;
+        constexpr std::size_t padded = detail::output_vectors<T, B>::padded, S = chain_count<VH>;
+        const T* conv = block + offsets[J];
+        HeadBatch chains[S][VH];
+        start_chains(chains, block + offsets[J + 1]);
+        chained_product<HeadBatch, S, VH, CS, padded>(chains, block + offsets[J + 2],
+                                                      [&](auto c) TYPENET_INLINE_LAMBDA { return HeadBatch(condition[c]); });
+        if constexpr (K > 1) {
+            T* ring = state + ring_offsets<T>[I][L];
+            constexpr std::size_t mask = facts::ring_frames - 1;
+            detail::static_for<K - 1>([&](auto k) TYPENET_INLINE_LAMBDA {
+                const std::size_t slot = (position - (K - 1 - k) * facts::dilation) & mask;
+                chained_product<HeadBatch, S, VH, C, padded, CS + k * C>(chains, conv + k * C * padded,
+                                                                         [&](auto c) TYPENET_INLINE_LAMBDA { return HeadBatch(facts::at(ring, slot, c)); });
+            });
+            // This frame into the ring, for the frames after it (no tap of this one reads its slot).
+            const std::size_t slot = position & mask;
+            constexpr std::size_t width = ChannelBatch::size;
+            if constexpr (!facts::planar && C % width == 0) {
+                for (std::size_t vi = 0; vi < VC; ++vi) v[vi].store_unaligned(ring + slot * C + vi * width);
+            } else {
+                alignas(typenet::detail::storage_alignment) T frame[VC * width];
+                for (std::size_t vi = 0; vi < VC; ++vi) v[vi].store_aligned(frame + vi * width);
+                for (std::size_t c = 0; c < C; ++c) facts::write(ring, slot, c, frame[c]);
+            }
+        }
+        chained_product<HeadBatch, S, VH, C, padded, CS + (K - 1) * C>(chains, conv + (K - 1) * C * padded, [&](auto c) TYPENET_INLINE_LAMBDA {
+            return lane_of<HeadBatch, decltype(c)::value>(v);
+        });
+        HeadBatch a[VH];
+        sum_chains(chains, a);
+        detail::static_for<VH>([&](auto vi) TYPENET_INLINE_LAMBDA {
+            a[vi] = facts::activation::apply(a[vi]);
+            h[vi] += a[vi];
+        });
+        if constexpr (residual) {
+            // v += 1x1(a) + bias: v itself starts one chain, the bias another.
+            constexpr std::size_t S1 = chain_count<VC>;
+            ChannelBatch sums[S1][VC];
+            start_chains(sums, block + offsets[J + 4]);
+            detail::static_for<VC>([&](auto vi) TYPENET_INLINE_LAMBDA { sums[S1 - 1][vi] += v[vi]; });
+            chained_product<ChannelBatch, S1, VC, B, detail::output_vectors<T, C>::padded>(
+                sums, block + offsets[J + 3], [&](auto o) TYPENET_INLINE_LAMBDA { return lane_of<ChannelBatch, decltype(o)::value>(a); });
+            sum_chains(sums, v);
         }
     }
 
