@@ -168,6 +168,14 @@ constexpr bool is_planar() noexcept {
 // tile's taps are read. Frame-major rings: frame slot s at [s * channels]. Planar rings: channel c's frames
 // at [c * ring_length], slots 0 ... tile_frames - 1 repeated after the last, so that the tile_frames frames
 // from any slot are contiguous.
+// Slot `slot` of channel `channel` in a planar ring (ring_length values per channel, ring_frames slots), and
+// its copy past the last slot when the slot is among the first tile_frames.
+template <class S>
+inline void planar_store(S* ring, std::size_t ring_length, std::size_t ring_frames, std::size_t slot, std::size_t channel, S value) noexcept {
+    ring[channel * ring_length + slot] = value;
+    if (slot < tile_frames) ring[channel * ring_length + ring_frames + slot] = value;
+}
+
 template <std::size_t Channels, std::size_t History, bool Planar>
 struct ring_facts {
     static constexpr std::size_t channels = Channels, history = History;
@@ -181,16 +189,58 @@ struct ring_facts {
     }
     template <class S>
     static void write(S* ring, std::size_t slot, std::size_t channel, S value) noexcept {
-        at(ring, slot, channel) = value;
-        if (planar && slot < tile_frames) ring[channel * ring_length + ring_frames + slot] = value;
+        if constexpr (planar)
+            planar_store(ring, ring_length, ring_frames, slot, channel, value);
+        else
+            at(ring, slot, channel) = value;
+    }
+};
+
+// A causal convolution's ring (kernel_size taps, dilation apart) and the scalar pass's bookkeeping of it,
+// shared by the layers and the head convolution. Taps are numbered oldest first: tap k of the frame at
+// position is the frame (kernel_size - 1 - k) * dilation back, tap kernel_size - 1 the frame itself.
+template <std::size_t Channels, std::size_t KernelSize, std::size_t Dilation, bool Planar>
+struct conv_ring_facts : ring_facts<Channels, (KernelSize - 1) * Dilation, Planar> {
+    using ring = ring_facts<Channels, (KernelSize - 1) * Dilation, Planar>;
+    static constexpr std::size_t kernel_size = KernelSize, dilation = Dilation;
+    static constexpr std::size_t slot_of(std::size_t position, std::size_t k) noexcept {
+        return (position - (kernel_size - 1 - k) * dilation) & (ring::ring_frames - 1);
+    }
+    // taps[k * Channels + c] for every tap: the past ones from the ring, the newest from frame.
+    template <class S>
+    static void gather(const S* ring_values, std::size_t position, const S* frame, S* taps) noexcept {
+        for (std::size_t k = 0; k + 1 < kernel_size; ++k)
+            for (std::size_t c = 0; c < Channels; ++c) taps[k * Channels + c] = ring::at(ring_values, slot_of(position, k), c);
+        std::copy_n(frame, Channels, taps + (kernel_size - 1) * Channels);
+    }
+    // The frame into its slot, for the frames after it.
+    template <class S>
+    static void push(S* ring_values, std::size_t position, const S* frame) noexcept {
+        if constexpr (ring::history > 0)
+            for (std::size_t c = 0; c < Channels; ++c) ring::write(ring_values, slot_of(position, kernel_size - 1), c, frame[c]);
+    }
+    // Backward through gather and push: d_frame gets the newest tap's gradient and what later frames left in
+    // the frame's slot of ring_gradient (d loss / d every value in the ring), which the slot then gives up
+    // (it held an older frame before the push); each past tap's gradient goes to its slot.
+    template <class S>
+    static void backward(S* ring_gradient, std::size_t position, const S* d_taps, S* d_frame) noexcept {
+        for (std::size_t c = 0; c < Channels; ++c) d_frame[c] += d_taps[(kernel_size - 1) * Channels + c];
+        if constexpr (ring::history > 0) {
+            const std::size_t slot = slot_of(position, kernel_size - 1);
+            for (std::size_t c = 0; c < Channels; ++c) {
+                d_frame[c] += ring::at(ring_gradient, slot, c);
+                ring::at(ring_gradient, slot, c) = 0;
+            }
+            for (std::size_t k = 0; k + 1 < kernel_size; ++k)
+                for (std::size_t c = 0; c < Channels; ++c) ring::at(ring_gradient, slot_of(position, k), c) += d_taps[k * Channels + c];
+        }
     }
 };
 
 // Everything about one layer of an array that the kernels need, at compile time.
 template <class Array, class Layer>
-struct layer_facts : ring_facts<Array::channels, (Layer::kernel_size - 1) * Layer::dilation, is_planar<Array>()> {
+struct layer_facts : conv_ring_facts<Array::channels, Layer::kernel_size, Layer::dilation, is_planar<Array>()> {
     static constexpr std::size_t bottleneck = Array::bottleneck, condition = Array::condition_size;
-    static constexpr std::size_t kernel_size = Layer::kernel_size, dilation = Layer::dilation;
     static constexpr bool gated = Layer::gated;
     using activation = typename Layer::activation;
     static constexpr std::size_t conv_out = (gated ? 2 : 1) * bottleneck;
@@ -198,9 +248,7 @@ struct layer_facts : ring_facts<Array::channels, (Layer::kernel_size - 1) * Laye
 
 // The head convolution's ring: its history of head sums.
 template <class Array>
-struct head_facts : ring_facts<Array::bottleneck, (Array::head_kernel - 1) * Array::head_dilation, is_planar<Array>()> {
-    static constexpr std::size_t kernel_size = Array::head_kernel, dilation = Array::head_dilation;
-};
+struct head_facts : conv_ring_facts<Array::bottleneck, Array::head_kernel, Array::head_dilation, is_planar<Array>()> {};
 
 template <class Array, std::size_t ArrayIndex>
 struct array_tensors {
@@ -552,14 +600,8 @@ private:
         constexpr std::size_t H = 1 + 5 * layers, B = A::bottleneck;
         using head = detail::head_facts<A>;
         constexpr std::size_t HK = head::kernel_size;
-        for (std::size_t k = 0; k + 1 < HK; ++k)
-            for (std::size_t o = 0; o < B; ++o)
-                rec.head_taps[k * B + o] =
-                    head::at(state + ring_offsets<S>[I][layers], (position - (HK - 1 - k) * head::dilation) & (head::ring_frames - 1), o);
-        std::copy_n(rec.head.begin(), B, rec.head_taps.begin() + (HK - 1) * B);
-        if constexpr (head::history > 0)
-            if (push_state)
-                for (std::size_t o = 0; o < B; ++o) head::write(push_state + ring_offsets<S>[I][layers], position & (head::ring_frames - 1), o, rec.head[o]);
+        head::gather(state + ring_offsets<S>[I][layers], position, rec.head.data(), rec.head_taps.data());
+        if (push_state) head::push(push_state + ring_offsets<S>[I][layers], position, rec.head.data());
         for (std::size_t h = 0; h < A::head_size; ++h) {
             S sum = 0;
             if constexpr (A::head_bias) sum = w.template get<H + 1>(h);
@@ -577,14 +619,8 @@ private:
         using facts = detail::layer_facts<A, boost::mp11::mp_at_c<typename A::layers, L>>;
         constexpr std::size_t J = 1 + 5 * L, C = A::channels, K = facts::kernel_size, B = A::bottleneck;
         auto& taps = rec.taps[L];
-        const S* ring = state + ring_offsets<S>[I][L];
-        for (std::size_t k = 0; k + 1 < K; ++k)
-            for (std::size_t c = 0; c < C; ++c)
-                taps[k * C + c] = facts::at(ring, (position - (K - 1 - k) * facts::dilation) & (facts::ring_frames - 1), c);
-        std::copy_n(v.begin(), C, taps.begin() + (K - 1) * C);
-        if constexpr (facts::history > 0)
-            if (push_state)
-                for (std::size_t c = 0; c < C; ++c) facts::write(push_state + ring_offsets<S>[I][L], position & (facts::ring_frames - 1), c, v[c]);
+        facts::gather(state + ring_offsets<S>[I][L], position, v.data(), taps.data());
+        if (push_state) facts::push(push_state + ring_offsets<S>[I][L], position, v.data());
         auto& z = rec.z[L];
         for (std::size_t o = 0; o < facts::conv_out; ++o) {
             S sum = w.template get<J + 1>(o);
@@ -649,17 +685,7 @@ private:
                     d_head_taps[k * B + o] += w.template get<H>((h * B + o) * HK + k) * d_head_output[h];
                 }
         }
-        for (std::size_t o = 0; o < B; ++o) d_head[o] = d_head_taps[(HK - 1) * B + o];
-        if constexpr (head::history > 0) {
-            constexpr std::size_t mask = head::ring_frames - 1;
-            T* ring = state_gradient + ring_offsets<T>[I][layer_count];
-            for (std::size_t o = 0; o < B; ++o) {
-                d_head[o] += head::at(ring, position & mask, o);
-                head::at(ring, position & mask, o) = 0;
-            }
-            for (std::size_t k = 0; k + 1 < HK; ++k)
-                for (std::size_t o = 0; o < B; ++o) head::at(ring, (position - (HK - 1 - k) * head::dilation) & mask, o) += d_head_taps[k * B + o];
-        }
+        head::backward(state_gradient + ring_offsets<T>[I][layer_count], position, d_head_taps.data(), d_head.data());
         std::array<T, C> dv{};
         std::copy_n(d_out.begin(), C, dv.begin());
         detail::static_for<layer_count>([&](auto reversed) {
@@ -720,19 +746,7 @@ private:
                     d_taps[k * C + c] += w.template get<J>((o * C + c) * K + k) * dz[o];
                 }
         }
-        // The frame went into the ring at the position: its gradient there is the input's; the slot held a
-        // frame the step read at most as its oldest tap, which gets the tap's gradient.
-        for (std::size_t c = 0; c < C; ++c) dv[c] += d_taps[(K - 1) * C + c];
-        if constexpr (facts::history > 0) {
-            constexpr std::size_t mask = facts::ring_frames - 1;
-            T* ring = state_gradient + ring_offsets<T>[I][L];
-            for (std::size_t c = 0; c < C; ++c) {
-                dv[c] += facts::at(ring, position & mask, c);
-                facts::at(ring, position & mask, c) = 0;
-            }
-            for (std::size_t k = 0; k + 1 < K; ++k)
-                for (std::size_t c = 0; c < C; ++c) facts::at(ring, (position - (K - 1 - k) * facts::dilation) & mask, c) += d_taps[k * C + c];
-        }
+        facts::backward(state_gradient + ring_offsets<T>[I][L], position, d_taps.data(), dv.data());
     }
 
     // acc[r][v] += sum over In inputs of x[r][i] * row i of w (input-major, Padded values per row). With
@@ -914,15 +928,11 @@ private:
         if constexpr (Residual) pointwise<T, Frames, B, C, true>(activated, stride, pointwise_weight, pointwise_bias, v, stride);
     }
 
-    // Frame `slot` of a planar ring: each channel's value at its slot, and in the copy past the last slot when
-    // the slot is among the first tile_frames.
+    // Frame `slot` of a planar ring whose sizes are arguments (the kernels shared by layers of one shape).
     template <class T>
     TYPENET_ALWAYS_INLINE static void planar_write(T* ring, std::size_t ring_length, std::size_t mask, std::size_t slot, const T* frame,
                                                    std::size_t channels) noexcept {
-        for (std::size_t c = 0; c < channels; ++c) {
-            ring[c * ring_length + slot] = frame[c];
-            if (slot < tile_frames) ring[c * ring_length + mask + 1 + slot] = frame[c];
-        }
+        for (std::size_t c = 0; c < channels; ++c) detail::planar_store(ring, ring_length, mask + 1, slot, c, frame[c]);
     }
 
     // ---- One frame at a time (block size 1: what a pedal with no added latency runs). A frame's pass is one
