@@ -949,9 +949,11 @@ private:
         return ok;
     }();
 
-    // Independent sums in flight for a product into Vectors vectors: about 8 (two FMA units, four cycles).
-    template <std::size_t Vectors>
-    static constexpr std::size_t chain_count = Vectors >= 8 ? 1 : 8 / Vectors;
+    // Independent sums in flight for a product into Vectors vectors whose inputs on the critical path are
+    // Inputs: about 8 (two FMA units, four cycles), but no more than those inputs, since every further chain
+    // adds a level to the final sum.
+    template <std::size_t Vectors, std::size_t Inputs>
+    static constexpr std::size_t chain_count = std::max<std::size_t>(1, std::min(Inputs, Vectors >= 8 ? 1 : 8 / Vectors));
 
     // Input I of a row held in registers (lane I % width of vector I / width), broadcast as a To batch.
     template <class To, std::size_t I, class From, std::size_t N>
@@ -1022,9 +1024,9 @@ private:
         // v = rechannel(in); the input may alias out.
         channel_batch v[VC];
         {
-            channel_batch chains[chain_count<VC>][VC];
+            channel_batch chains[chain_count<VC, A::input_size>][VC];
             start_chains(chains, static_cast<const T*>(nullptr));
-            chained_product<channel_batch, chain_count<VC>, VC, A::input_size, channel_vectors::padded>(
+            chained_product<channel_batch, chain_count<VC, A::input_size>, VC, A::input_size, channel_vectors::padded>(
                 chains, block + offsets[0], [&](auto i) TYPENET_INLINE_LAMBDA { return channel_batch(in[i]); });
             sum_chains(chains, v);
         }
@@ -1035,9 +1037,10 @@ private:
         using output_vectors = detail::output_vectors<T, A::head_size>;
         using output_batch = typename output_vectors::batch;
         constexpr std::size_t VO = output_vectors::count, HI = 1 + 5 * layer_count;
-        output_batch chains[chain_count<VO>][VO], sums[VO];
+        constexpr std::size_t SO = chain_count<VO, A::bottleneck>;
+        output_batch chains[SO][VO], sums[VO];
         start_chains(chains, A::head_bias ? block + offsets[HI + 1] : nullptr);
-        chained_product<output_batch, chain_count<VO>, VO, A::bottleneck, output_vectors::padded>(
+        chained_product<output_batch, SO, VO, A::bottleneck, output_vectors::padded>(
             chains, block + offsets[HI], [&](auto o) TYPENET_INLINE_LAMBDA { return lane_of<output_batch, decltype(o)::value>(h); });
         sum_chains(chains, sums);
         for (std::size_t vi = 0; vi < VO; ++vi) sums[vi].store_aligned(head + vi * output_vectors::width);
@@ -1053,7 +1056,7 @@ private:
         constexpr std::size_t C = A::channels, B = A::bottleneck, K = facts::kernel_size, CS = A::condition_size, J = 1 + 5 * L;
         constexpr bool residual = !(I + 1 == array_count && L + 1 == boost::mp11::mp_size<typename A::layers>::value);
         const auto& offsets = detail::storage_offsets<array_tensor_list<T, I>>::value;
-        constexpr std::size_t padded = detail::output_vectors<T, B>::padded, S = chain_count<VH>;
+        constexpr std::size_t padded = detail::output_vectors<T, B>::padded, S = chain_count<VH, C>;
         const T* conv = block + offsets[J];
         HeadBatch chains[S][VH];
         start_chains(chains, block + offsets[J + 1]);
@@ -1089,7 +1092,7 @@ private:
         });
         if constexpr (residual) {
             // v += 1x1(a) + bias: v itself starts one chain, the bias another.
-            constexpr std::size_t S1 = chain_count<VC>;
+            constexpr std::size_t S1 = chain_count<VC, B>;
             ChannelBatch sums[S1][VC];
             start_chains(sums, block + offsets[J + 4]);
             detail::static_for<VC>([&](auto vi) TYPENET_INLINE_LAMBDA { sums[S1 - 1][vi] += v[vi]; });
