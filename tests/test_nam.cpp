@@ -269,6 +269,14 @@ using a2_shapes = typenet::basic_network<
     nam::wavenet<nam::layer_array_of<1, 3, 2, false, boost::mp11::mp_list<nam::layer<1, 3, nam::silu>, nam::layer<2, 2, typenet::tanh, true>>, 4, 1, 3, 2>,
                  nam::layer_array_of<3, 2, 1, true, boost::mp11::mp_list<nam::layer<4, 2, nam::hardswish>>, 2, 1, 2, 3>>>;
 
+// Arrays that one frame at a time runs in registers (no gated layer, no head convolution) with a bottleneck
+// of another vector width than the channels, kernel sizes 1 to 3 and NAM's other activations.
+template <class T>
+using single_frame_shapes = typenet::basic_network<
+    T, typenet::input<1>,
+    nam::wavenet<nam::layer_array_of<1, 5, 3, false, boost::mp11::mp_list<nam::layer<1, 3, nam::silu>, nam::layer<3, 2>, nam::layer<2, 1, typenet::relu>>, 9>,
+                 nam::layer_array_of<5, 12, 1, true, boost::mp11::mp_list<nam::layer<4, 3, nam::hardswish>, nam::layer<1, 2>>, 3>>>;
+
 #ifdef TYPENET_TEST_THROUGH_TIME
 TEST_CASE("gradients through time against finite differences: a nano WaveNet, a gated one, LSTMs") {
     test::check_sequence_gradients<nam::basic_nano<double>>("nano WaveNet");
@@ -312,7 +320,8 @@ TEST_CASE("an LSTM's learned initial states get their gradient where a sequence 
 }
 #endif
 
-// forward_sequence (tiles of frames, planar arrays) against one step at a time (frame-major kernels).
+// forward_sequence (tiles of frames: planar arrays, frame-major kernels) against one step at a time (the
+// single-frame register path where an array allows it, the frame-major kernels elsewhere).
 template <class Net>
 double sequence_against_steps() {
     using T = typename Net::value_type;
@@ -337,6 +346,8 @@ double sequence_against_steps() {
 TEST_CASE("tiles of frames (planar arrays too) equal one step at a time") {
     CHECK(sequence_against_steps<a2_shapes<double>>() < 1e-12);
     CHECK(sequence_against_steps<a2_shapes<float>>() < 1e-5);
+    CHECK(sequence_against_steps<single_frame_shapes<double>>() < 1e-12);
+    CHECK(sequence_against_steps<single_frame_shapes<float>>() < 1e-5);
     CHECK(sequence_against_steps<nam::basic_nano<double>>() < 1e-12);
     CHECK(sequence_against_steps<nam::basic_feather<float>>() < 1e-5);
     CHECK(sequence_against_steps<nam::standard>() < 1e-5);
