@@ -25,7 +25,9 @@
 // product broadcasts one input over whole vectors of outputs; frames go through the layers a tile at a time
 // (up to 16), each weight row loaded once for up to 8 frames in registers, the taps read straight from the
 // rings. Every layer of one shape runs one out-of-line kernel with its dilation and ring as arguments, so a
-// pass through twenty layers stays in the instruction cache (docs/internals.md has the measurements).
+// pass through twenty layers stays in the instruction cache. One frame at a time, a chain of dependent
+// steps, an array keeps its residual stream and head sum in registers through its layers instead
+// (docs/internals.md has the measurements).
 #pragma once
 
 #include <algorithm>
