@@ -165,11 +165,6 @@ constexpr bool is_planar() noexcept {
     return narrow;
 }
 
-// A convolution's ring of past inputs (Channels of them per frame, History frames looked back on). It holds
-// the frames a step looks back on and those of a whole tile (tile_frames), which are pushed before the
-// tile's taps are read. Frame-major rings: frame slot s at [s * channels]. Planar rings: channel c's frames
-// at [c * ring_length], slots 0 ... tile_frames - 1 repeated after the last, so that the tile_frames frames
-// from any slot are contiguous.
 // Slot `slot` of channel `channel` in a planar ring (ring_length values per channel, ring_frames slots), and
 // its copy past the last slot when the slot is among the first tile_frames.
 template <class S>
@@ -178,6 +173,11 @@ inline void planar_store(S* ring, std::size_t ring_length, std::size_t ring_fram
     if (slot < tile_frames) ring[channel * ring_length + ring_frames + slot] = value;
 }
 
+// A convolution's ring of past inputs (Channels of them per frame, History frames looked back on). It holds
+// the frames a step looks back on and those of a whole tile (tile_frames), which are pushed before the
+// tile's taps are read. Frame-major rings: frame slot s at [s * channels]. Planar rings: channel c's frames
+// at [c * ring_length], slots 0 ... tile_frames - 1 repeated after the last, so that the tile_frames frames
+// from any slot are contiguous.
 template <std::size_t Channels, std::size_t History, bool Planar>
 struct ring_facts {
     static constexpr std::size_t channels = Channels, history = History;
@@ -1066,21 +1066,20 @@ private:
                                                       [&](auto c) TYPENET_INLINE_LAMBDA { return HeadBatch(condition[c]); });
         if constexpr (K > 1) {
             T* ring = state + ring_offsets<T>[I][L];
-            constexpr std::size_t mask = facts::ring_frames - 1;
             detail::static_for<K - 1>([&](auto k) TYPENET_INLINE_LAMBDA {
-                const std::size_t slot = (position - (K - 1 - k) * facts::dilation) & mask;
+                const std::size_t slot = facts::slot_of(position, k);
                 chained_product<HeadBatch, S, VH, C, padded, CS + k * C>(chains, conv + k * C * padded,
                                                                          [&](auto c) TYPENET_INLINE_LAMBDA { return HeadBatch(facts::at(ring, slot, c)); });
             });
-            // This frame into the ring, for the frames after it (no tap of this one reads its slot).
-            const std::size_t slot = position & mask;
+            // This frame into the ring, for the frames after it (no tap of this one reads its slot): whole
+            // vectors where a frame-major slot holds them, else facts::push.
             constexpr std::size_t width = ChannelBatch::size;
             if constexpr (!facts::planar && C % width == 0) {
-                for (std::size_t vi = 0; vi < VC; ++vi) v[vi].store_unaligned(ring + slot * C + vi * width);
+                for (std::size_t vi = 0; vi < VC; ++vi) v[vi].store_unaligned(ring + facts::slot_of(position, K - 1) * C + vi * width);
             } else {
                 alignas(typenet::detail::storage_alignment) T frame[VC * width];
                 for (std::size_t vi = 0; vi < VC; ++vi) v[vi].store_aligned(frame + vi * width);
-                for (std::size_t c = 0; c < C; ++c) facts::write(ring, slot, c, frame[c]);
+                facts::push(ring, position, frame);
             }
         }
         chained_product<HeadBatch, S, VH, C, padded, CS + (K - 1) * C>(chains, conv + (K - 1) * C * padded, [&](auto c) TYPENET_INLINE_LAMBDA {
@@ -1157,15 +1156,14 @@ private:
         constexpr std::size_t HK = head_ring::kernel_size;
         // The taps of the head convolution: the head sums of the tile (HK = 1), or their ring (A2's head kernels).
         T* ring = state + ring_offsets<T>[I][layer_count];
-        const std::size_t mask = head_ring::ring_frames == 0 ? 0 : head_ring::ring_frames - 1;
         if constexpr (HK > 1)
             for (std::size_t t = 0; t < F; ++t)
-                for (std::size_t o = 0; o < B; ++o) head_ring::write(ring, (position + t) & mask, o, head_p[o][t]);
+                for (std::size_t o = 0; o < B; ++o) head_ring::write(ring, head_ring::slot_of(position + t, HK - 1), o, head_p[o][t]);
         auto tap = [&](std::size_t k, std::size_t o, std::size_t f) TYPENET_INLINE_LAMBDA {
             if constexpr (HK == 1)
                 return batch::load_aligned(head_p[o] + f * W);
             else
-                return batch::load_unaligned(ring + o * head_ring::ring_length + ((position - (HK - 1 - k) * head_ring::dilation) & mask) + f * W);
+                return batch::load_unaligned(ring + o * head_ring::ring_length + head_ring::slot_of(position, k) + f * W);
         };
         for (std::size_t h = 0; h < H; ++h)
             for (std::size_t f = 0; f < FV; ++f) {
@@ -1291,13 +1289,7 @@ private:
         } else {
             // A head convolution (A2): the head sums go into its ring, then through the taps as a layer's input.
             T* ring = state + ring_offsets<T>[I][layer_count];
-            constexpr std::size_t mask = head_ring::ring_frames - 1;
-            for (std::size_t r = 0; r < Frames; ++r) {
-                if constexpr (head_ring::planar)
-                    planar_write(ring, head_ring::ring_length, mask, (position + r) & mask, accumulated + r * stride, B);
-                else
-                    std::memcpy(ring + ((position + r) & mask) * B, accumulated + r * stride, B * sizeof(T));
-            }
+            for (std::size_t r = 0; r < Frames; ++r) head_ring::push(ring, position + r, accumulated + r * stride);
             using vectors = detail::output_vectors<T, A::head_size>;
             using batch = typename vectors::batch;
             constexpr std::size_t V = vectors::count, width = vectors::width, K = head_ring::kernel_size;
@@ -1310,7 +1302,7 @@ private:
                 for (std::size_t k = 0; k < K; ++k) {
                     const T* taps[R];
                     for (std::size_t r = 0; r < R; ++r) {
-                        const std::size_t slot = (position + first + r - (K - 1 - k) * head_ring::dilation) & mask;
+                        const std::size_t slot = head_ring::slot_of(position + first + r, k);
                         taps[r] = head_ring::planar ? ring + slot : ring + slot * B;
                     }
                     accumulate<batch, V, R, B, vectors::padded>(acc, taps, weight + k * B * vectors::padded,
